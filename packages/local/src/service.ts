@@ -1,0 +1,40 @@
+/**
+ * The contract between the HTTP front door (server.ts: routing, protocols, counters, faults) and each
+ * emulated service. A service sees parsed input and returns plain output; it never touches HTTP.
+ */
+import type { SimClock } from './clock';
+import type { Faults } from './faults';
+
+/** An error as AWS returns it: the code the SDK maps to a typed exception, a message, an HTTP status. */
+export class AwsError extends Error {
+  override readonly name = 'AwsError';
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly status = 400,
+    /** Query-protocol code where it differs (SQS: AWS.SimpleQueueService.NonExistentQueue). */
+    readonly queryCode?: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface ServiceContext {
+  readonly clock: SimClock;
+  readonly faults: Faults;
+  /** Deterministic randomness from the server's seed. */
+  readonly random: () => number;
+  readonly region: string;
+  readonly accountId: string;
+  /** Scheme, host and port of this server, for URLs it hands out (SQS QueueUrl). */
+  readonly baseUrl: string;
+}
+
+/** A service spoken in AWS JSON 1.0 / 1.1 (X-Amz-Target: `${targetPrefix}.${operation}`). */
+export interface JsonService {
+  /** Signing name in the credential scope (`ssm`, `kinesisanalytics`, `sqs`, …). */
+  readonly signingName: string;
+  /** X-Amz-Target prefix (`AmazonSSM`, `KinesisAnalytics_20180523`, `AmazonSQS`). */
+  readonly targetPrefix: string;
+  handle(operation: string, input: Record<string, unknown>, ctx: ServiceContext): Promise<unknown> | unknown;
+}
