@@ -38,3 +38,33 @@ export interface JsonService {
   readonly targetPrefix: string;
   handle(operation: string, input: Record<string, unknown>, ctx: ServiceContext): Promise<unknown> | unknown;
 }
+
+/**
+ * A service spoken in the query protocol (form-encoded `Action=…&Version=…`, XML answers). The server
+ * wraps `resultXml` in `<{Action}Response xmlns><{Action}Result>…</{Action}Result><ResponseMetadata>…`
+ * and renders an AwsError as `<ErrorResponse><Error><Type/><Code/><Message/></Error>…`.
+ */
+export interface QueryService {
+  readonly signingName: string;
+  /** API version, e.g. `2012-11-05` (SQS), `2010-03-31` (SNS), `2011-06-15` (STS). */
+  readonly version: string;
+  /** Namespace of the response document, e.g. `http://queue.amazonaws.com/doc/2012-11-05/`. */
+  readonly xmlns: string;
+  handleQuery(
+    action: string,
+    params: Readonly<Record<string, string>>,
+    ctx: ServiceContext,
+  ): Promise<QueryResult> | QueryResult;
+}
+
+export interface QueryResult {
+  /** Inner XML of the `<{Action}Result>` element; empty for actions that return nothing. */
+  readonly resultXml: string;
+}
+
+/** What each service class receives when the server builds it. */
+export interface ServiceOptions {
+  readonly clock: SimClock;
+  readonly faults: Faults;
+  readonly random: () => number;
+}
