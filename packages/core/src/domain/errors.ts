@@ -1,0 +1,254 @@
+/**
+ * The error hierarchy of STYLE.md: one base, two families. Retryable errors are thrown out of the record
+ * handler so SQS retries the message (and finally dead-letters it); permanent errors are recorded in the
+ * run, alerted, and the message is consumed. Classify with `instanceof` (isRetryable), never on messages.
+ */
+import { type FieldIssue, formatIssue } from './issues';
+
+/** Base of every error this tool raises on purpose; `cause` is kept (ErrorOptions). */
+export class FlinkSnapshotsError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** Transient: throttling, resource in use, 5xx. Worth retrying the same message later. */
+export class RetryableError extends FlinkSnapshotsError {}
+
+/** Will fail the same way on every retry: bad configuration, unknown application, invalid message. */
+export class PermanentError extends FlinkSnapshotsError {}
+
+/** Where an AWS call failed: the operation, for which application, and the service's error code. */
+export interface CallFailure {
+  /** API operation, e.g. `CreateApplicationSnapshot`. */
+  readonly operation: string;
+  /** MSF application name, when the call concerned one. */
+  readonly application?: string | undefined;
+  /** The service's error code, e.g. `ThrottlingException`, or the HTTP status for a bare 5xx. */
+  readonly code?: string | undefined;
+}
+
+function callSubject(failure: CallFailure): string {
+  const application = failure.application === undefined ? '' : ` for application ${failure.application}`;
+  return `${failure.operation}${application}`;
+}
+
+function received(failure: CallFailure): string {
+  return failure.code === undefined ? '' : ` (received ${failure.code})`;
+}
+
+/** The service throttled the call (ThrottlingException, TooManyRequestsException, …). */
+export class ThrottledError extends RetryableError {
+  readonly operation: string;
+  readonly application: string | undefined;
+  readonly code: string | undefined;
+  constructor(failure: CallFailure, options?: ErrorOptions) {
+    super(
+      `${callSubject(failure)} was throttled${received(failure)}; expected to succeed when retried after a backoff`,
+      options,
+    );
+    this.operation = failure.operation;
+    this.application = failure.application;
+    this.code = failure.code;
+  }
+}
+
+/** The service failed on its side (HTTP 5xx, ServiceUnavailable, InternalFailure, timeouts). */
+export class ServiceUnavailableError extends RetryableError {
+  readonly operation: string;
+  readonly application: string | undefined;
+  readonly code: string | undefined;
+  constructor(failure: CallFailure, options?: ErrorOptions) {
+    super(
+      `${callSubject(failure)} failed on the service side${received(failure)}; expected to succeed when retried`,
+      options,
+    );
+    this.operation = failure.operation;
+    this.application = failure.application;
+    this.code = failure.code;
+  }
+}
+
+/** The application is busy (ResourceInUseException, ConcurrentModificationException): an update or another snapshot. */
+export class ResourceInUseError extends RetryableError {
+  readonly operation: string;
+  readonly application: string | undefined;
+  readonly code: string | undefined;
+  constructor(failure: CallFailure, options?: ErrorOptions) {
+    super(
+      `${callSubject(failure)} found the application busy${received(failure)}; expected it to be free when retried`,
+      options,
+    );
+    this.operation = failure.operation;
+    this.application = failure.application;
+    this.code = failure.code;
+  }
+}
+
+/** The caller may not do this (AccessDenied, or the cross-account role cannot be assumed). */
+export class AccessDeniedError extends PermanentError {
+  readonly operation: string;
+  readonly application: string | undefined;
+  readonly code: string | undefined;
+  readonly roleArn: string | undefined;
+  constructor(failure: CallFailure & { readonly roleArn?: string | undefined }, options?: ErrorOptions) {
+    const role = failure.roleArn === undefined ? '' : ` as ${failure.roleArn}`;
+    super(
+      `${callSubject(failure)} was denied${role}${received(failure)}; expected the role to allow it (check roleArn and its trust and permission policies)`,
+      options,
+    );
+    this.operation = failure.operation;
+    this.application = failure.application;
+    this.code = failure.code;
+    this.roleArn = failure.roleArn;
+  }
+}
+
+/** The service rejected the request as invalid (InvalidArgument, InvalidRequest, UnsupportedOperation, …). */
+export class InvalidRequestError extends PermanentError {
+  readonly operation: string;
+  readonly application: string | undefined;
+  readonly code: string | undefined;
+  readonly detail: string;
+  constructor(failure: CallFailure & { readonly detail: string }, options?: ErrorOptions) {
+    super(
+      `${callSubject(failure)} was rejected${received(failure)}: ${failure.detail}; expected a request the service accepts`,
+      options,
+    );
+    this.operation = failure.operation;
+    this.application = failure.application;
+    this.code = failure.code;
+    this.detail = failure.detail;
+  }
+}
+
+/** No MSF application of that name in the region (ResourceNotFoundException on the application). */
+export class ApplicationNotFoundError extends PermanentError {
+  readonly application: string;
+  readonly region: string | undefined;
+  constructor(
+    failure: { readonly application: string; readonly region?: string | undefined },
+    options?: ErrorOptions,
+  ) {
+    const region = failure.region === undefined ? '' : ` in ${failure.region}`;
+    super(
+      `application ${failure.application} was not found${region}; expected an existing MSF application (check applicationName, region and roleArn)`,
+      options,
+    );
+    this.application = failure.application;
+    this.region = failure.region;
+  }
+}
+
+/** The application already holds the maximum number of snapshots (LimitExceededException on create). */
+export class SnapshotQuotaExceededError extends PermanentError {
+  readonly application: string;
+  readonly limit: number;
+  readonly total: number | undefined;
+  constructor(
+    failure: { readonly application: string; readonly limit: number; readonly total?: number | undefined },
+    options?: ErrorOptions,
+  ) {
+    const total = failure.total === undefined ? 'the limit' : `${failure.total}`;
+    super(
+      `application ${failure.application} holds ${total} snapshots; expected fewer than ${failure.limit} (prune, or set retention.manage to "all" to prune snapshots not made by flink-snapshots)`,
+      options,
+    );
+    this.application = failure.application;
+    this.limit = failure.limit;
+    this.total = failure.total;
+  }
+}
+
+function problems(issues: readonly FieldIssue[]): string {
+  const count = issues.length === 1 ? '1 problem' : `${issues.length} problems`;
+  return `${count}: ${issues.map(formatIssue).join('; ')}`;
+}
+
+/** An application's SSM parameter (its name or its JSON value) is invalid; `issues` lists every problem. */
+export class ConfigError extends PermanentError {
+  readonly parameter: string;
+  readonly issues: readonly FieldIssue[];
+  /** Known when the parameter name itself is valid, so the failure can be recorded for the application. */
+  readonly tenant: string | undefined;
+  readonly appKey: string | undefined;
+  constructor(
+    failure: {
+      readonly parameter: string;
+      readonly issues: readonly FieldIssue[];
+      readonly tenant?: string | undefined;
+      readonly appKey?: string | undefined;
+    },
+    options?: ErrorOptions,
+  ) {
+    super(
+      `SSM parameter ${failure.parameter} is not a valid configuration, ${problems(failure.issues)}`,
+      options,
+    );
+    this.parameter = failure.parameter;
+    this.issues = failure.issues;
+    this.tenant = failure.tenant;
+    this.appKey = failure.appKey;
+  }
+}
+
+/** A work message (or a batch entry about to be sent) is not what the contract says; `issues` lists why. */
+export class InvalidMessageError extends PermanentError {
+  readonly issues: readonly FieldIssue[];
+  /** The SQS message id or batch entry id, when known. */
+  readonly messageId: string | undefined;
+  constructor(
+    failure: { readonly issues: readonly FieldIssue[]; readonly messageId?: string | undefined },
+    options?: ErrorOptions,
+  ) {
+    const which = failure.messageId === undefined ? 'work message' : `work message ${failure.messageId}`;
+    super(`${which} is invalid, ${problems(failure.issues)}`, options);
+    this.issues = failure.issues;
+    this.messageId = failure.messageId;
+  }
+}
+
+/** A run was asked to move between states the transition table does not connect. */
+export class IllegalTransitionError extends PermanentError {
+  readonly from: string;
+  readonly to: string;
+  readonly allowed: readonly string[];
+  readonly appKey: string | undefined;
+  readonly runId: string | undefined;
+  constructor(
+    failure: {
+      readonly from: string;
+      readonly to: string;
+      readonly allowed: readonly string[];
+      readonly appKey?: string | undefined;
+      readonly runId?: string | undefined;
+    },
+    options?: ErrorOptions,
+  ) {
+    const run =
+      failure.appKey === undefined && failure.runId === undefined
+        ? ''
+        : ` (run ${failure.appKey ?? '?'} ${failure.runId ?? '?'})`;
+    const allowed = failure.allowed.length === 0 ? 'none: it is terminal' : failure.allowed.join(', ');
+    super(
+      `illegal run transition ${failure.from} → ${failure.to}${run}; expected one of ${allowed}`,
+      options,
+    );
+    this.from = failure.from;
+    this.to = failure.to;
+    this.allowed = failure.allowed;
+    this.appKey = failure.appKey;
+    this.runId = failure.runId;
+  }
+}
+
+/** True for errors worth retrying (RetryableError family); everything else is permanent or a bug. */
+export function isRetryable(error: unknown): error is RetryableError {
+  return error instanceof RetryableError;
+}
+
+/** True for errors that will fail the same way on retry (PermanentError family). */
+export function isPermanent(error: unknown): error is PermanentError {
+  return error instanceof PermanentError;
+}
