@@ -1,1 +1,3 @@
 export * from './domain';
+export * from './ports';
+export * from './use-cases';

@@ -1,0 +1,199 @@
+import { type AppConfig, configPathPrefix, parseAppConfig } from '../domain/config';
+import type { ConfigError } from '../domain/errors';
+import { RunState, runIdFromTick } from '../domain/run-state';
+import { selectDue } from '../domain/schedule';
+import { buildSnapshotMessage, chunkSendBatches, workMessageEntry } from '../domain/work-message';
+import { type ConfigParameter, type Deps, MetricName, type ScheduleEntry } from '../ports';
+import { mapWithConcurrency } from './concurrency';
+import { runError } from './notify';
+
+export interface DispatchInput {
+  readonly stage: string;
+  /** The schedule tick (epoch ms): the runId derives from it. */
+  readonly tick: number;
+  readonly tickMinutes: number;
+}
+
+export interface DispatchReport {
+  readonly runId: string;
+  readonly configsRead: number;
+  /** Parameters that are not valid configurations. */
+  readonly invalid: number;
+  /** Of those, the ones recorded and alerted on this tick (a new version of the parameter). */
+  readonly invalidReported: number;
+  readonly due: number;
+  /** Disabled applications whose slot came due, recorded as SKIPPED. */
+  readonly disabled: number;
+  readonly enqueued: number;
+  /** Due applications whose run for this tick had already advanced (a repeated tick). */
+  readonly alreadyRunning: number;
+}
+
+/** Concurrent run-table writes and SendMessageBatch calls: enough to hide latency, few enough not to be throttled. */
+const WRITE_CONCURRENCY = 16;
+const SEND_CONCURRENCY = 4;
+
+interface ParsedParameters {
+  readonly valid: AppConfig[];
+  readonly invalid: { readonly parameter: ConfigParameter; readonly error: ConfigError }[];
+}
+
+function parseAll(parameters: readonly ConfigParameter[], input: DispatchInput): ParsedParameters {
+  const valid: AppConfig[] = [];
+  const invalid: ParsedParameters['invalid'] = [];
+  for (const parameter of parameters) {
+    const result = parseAppConfig(parameter.name, parameter.value, input);
+    if (result.ok) valid.push(result.config);
+    else invalid.push({ parameter, error: result.error });
+  }
+  return { valid, invalid };
+}
+
+/**
+ * One dispatcher tick: reads every configuration, records and alerts invalid ones, selects the due
+ * applications, records each run DISPATCHED and enqueues one snapshot message per application. A repeated
+ * tick (the scheduler retrying) re-sends only the runs no worker has taken yet.
+ */
+export async function dispatch(deps: Deps, input: DispatchInput): Promise<DispatchReport> {
+  const runId = runIdFromTick(input.tick);
+  const now = deps.clock.now();
+  const [parameters, schedule] = await Promise.all([
+    deps.configs.readAll(configPathPrefix(input.stage)),
+    deps.runs.readSchedule(),
+  ]);
+  const { valid, invalid } = parseAll(parameters, input);
+
+  const invalidReported = await reportInvalid(deps, invalid, schedule, runId, now);
+
+  const candidates = valid.map((config) => {
+    const entry = schedule.get(config.appKey);
+    // A repeated tick finds its own runId as the last run: the application is due again, and the
+    // conditional create below decides whether its run still needs sending.
+    const lastRunAt = entry?.lastRunId === runId ? undefined : entry?.lastRunAt;
+    return {
+      key: config.appKey,
+      intervalMinutes: config.intervalMinutes,
+      enabled: config.enabled,
+      lastRunAt,
+      config,
+    };
+  });
+  const { due, disabled } = selectDue(candidates, input.tick, input.tickMinutes);
+
+  await mapWithConcurrency(disabled, WRITE_CONCURRENCY, async ({ config }) => {
+    const created = await deps.runs.create(
+      {
+        ...runIdentity(config, runId),
+        state: RunState.SKIPPED,
+        reason: 'disabled by its configuration (enabled: false)',
+      },
+      now,
+    );
+    if (created) deps.metrics.count(MetricName.RUN_SKIPPED);
+    await deps.runs.markScheduled({
+      appKey: config.appKey,
+      tenant: config.tenant,
+      lastRunId: runId,
+      lastRunAt: input.tick,
+    });
+  });
+
+  const toSend = await mapWithConcurrency(due, WRITE_CONCURRENCY, async ({ config }) => {
+    const created = await deps.runs.create(
+      { ...runIdentity(config, runId), state: RunState.DISPATCHED },
+      now,
+      [RunState.DISPATCHED],
+    );
+    await deps.runs.markScheduled({
+      appKey: config.appKey,
+      tenant: config.tenant,
+      lastRunId: runId,
+      lastRunAt: input.tick,
+    });
+    return created ? config : undefined;
+  });
+  const sending = toSend.filter((config): config is AppConfig => config !== undefined);
+
+  const entries = sending.map((config, index) =>
+    workMessageEntry(buildSnapshotMessage({ config, runId, now }), `m${index}`),
+  );
+  await mapWithConcurrency(chunkSendBatches(entries), SEND_CONCURRENCY, (batch) =>
+    deps.queue.sendBatch(batch),
+  );
+  deps.metrics.count(MetricName.DISPATCHED, sending.length);
+
+  const report: DispatchReport = {
+    runId,
+    configsRead: parameters.length,
+    invalid: invalid.length,
+    invalidReported,
+    due: due.length,
+    disabled: disabled.length,
+    enqueued: sending.length,
+    alreadyRunning: due.length - sending.length,
+  };
+  deps.log.info('dispatched', { ...report });
+  return report;
+}
+
+function runIdentity(config: AppConfig, runId: string) {
+  return {
+    appKey: config.appKey,
+    runId,
+    tenant: config.tenant,
+    application: config.applicationName,
+    parameter: config.parameter,
+  };
+}
+
+/** Records each invalid parameter as a FAILED run and alerts, once per version of the parameter. */
+async function reportInvalid(
+  deps: Deps,
+  invalid: ParsedParameters['invalid'],
+  schedule: ReadonlyMap<string, ScheduleEntry>,
+  runId: string,
+  now: number,
+): Promise<number> {
+  deps.metrics.count(MetricName.CONFIG_INVALID, invalid.length);
+  const reported = await mapWithConcurrency(invalid, WRITE_CONCURRENCY, async ({ parameter, error }) => {
+    // A parameter whose name is not even under <tenant>/<app> is keyed by its name.
+    const appKey = error.appKey ?? parameter.name;
+    const tenant = error.tenant ?? '(unknown)';
+    deps.log.warn('invalid configuration', {
+      parameter: parameter.name,
+      version: parameter.version,
+      error: error.message,
+    });
+    if (schedule.get(appKey)?.invalidVersion === parameter.version) return false;
+    const application = appKey.slice(appKey.lastIndexOf('/') + 1);
+    const created = await deps.runs.create(
+      {
+        appKey,
+        runId,
+        tenant,
+        application,
+        parameter: parameter.name,
+        state: RunState.FAILED,
+        reason: `invalid configuration (parameter version ${parameter.version})`,
+        error: runError(error),
+      },
+      now,
+    );
+    if (created) {
+      await deps.alerts.publish({
+        event: 'config-invalid',
+        severity: 'critical',
+        tenant,
+        application,
+        appKey,
+        runId,
+        state: RunState.FAILED,
+        reason: `SSM parameter ${parameter.name} (version ${parameter.version}) is not a valid configuration`,
+        error: runError(error),
+      });
+    }
+    await deps.runs.markScheduled({ appKey, tenant, invalidVersion: parameter.version });
+    return created;
+  });
+  return reported.filter(Boolean).length;
+}

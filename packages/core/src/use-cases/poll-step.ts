@@ -1,0 +1,131 @@
+import { RunState } from '../domain/run-state';
+import { backoffDelaySeconds } from '../domain/schedule';
+import {
+  buildPollMessage,
+  type PollStepMessage,
+  SEND_BATCH_LIMITS,
+  workMessageEntry,
+} from '../domain/work-message';
+import { type Deps, MetricName, type RunKey } from '../ports';
+import { notifyRun } from './notify';
+import { pruneSnapshots } from './prune';
+import type { StepContext, StepOutcome } from './snapshot-step';
+
+/** Polls back off from the configured interval up to this many times it. */
+const POLL_BACKOFF_FACTOR = 8;
+
+/**
+ * One look at the run's snapshot. CREATING before the deadline: poll again later (capped backoff with
+ * jitter, through the queue's delay, never a sleep). READY: record it, prune, complete. FAILED or past
+ * the deadline: end the run and alert.
+ */
+export async function runPollStep(
+  deps: Deps,
+  message: PollStepMessage,
+  context: StepContext,
+): Promise<StepOutcome> {
+  const { config } = message;
+  const key: RunKey = { appKey: message.appKey, runId: message.runId };
+  // One poll chain per run: a duplicated poll message finds its count already taken and stops here.
+  if (!(await deps.runs.countPoll(key, message.polls, deps.clock.now()))) {
+    deps.log.info('poll already taken or run advanced', { polls: message.polls });
+    return 'duplicate';
+  }
+  const flink = deps.flink.forTarget(config);
+  const snapshot = await flink.describeSnapshot(config.applicationName, message.snapshotName);
+  const now = deps.clock.now();
+
+  if (snapshot === undefined || snapshot.status === 'FAILED' || snapshot.status === 'DELETING') {
+    const reason =
+      snapshot === undefined
+        ? `snapshot ${message.snapshotName} no longer exists on application ${config.applicationName}`
+        : `MSF reports snapshot ${message.snapshotName} ${snapshot.status}`;
+    const failed = await deps.runs.transition(
+      key,
+      RunState.SNAPSHOT_REQUESTED,
+      RunState.FAILED,
+      { reason },
+      now,
+    );
+    if (!failed) return 'duplicate';
+    deps.metrics.count(MetricName.RUN_FAILED);
+    deps.log.warn('snapshot failed', { snapshot: message.snapshotName, reason });
+    await notifyRun(deps, config, message.runId, 'failed', { state: RunState.FAILED, reason });
+    return 'failed';
+  }
+
+  if (snapshot.status === 'READY') {
+    const durationMs = Math.max(0, now - snapshot.createdAt);
+    const ready = await deps.runs.transition(
+      key,
+      RunState.SNAPSHOT_REQUESTED,
+      RunState.SNAPSHOT_READY,
+      { snapshotDurationMs: durationMs },
+      now,
+    );
+    if (!ready) return 'duplicate';
+    deps.metrics.count(MetricName.SNAPSHOT_READY);
+    deps.metrics.seconds(MetricName.SNAPSHOT_DURATION, durationMs / 1000);
+    deps.log.info('snapshot ready', { snapshot: message.snapshotName, durationMs });
+
+    const prune = await pruneSnapshots(deps, {
+      config,
+      flink,
+      restoreSnapshotName: ready.restoreSnapshotName,
+      remainingMs: context.remainingMs,
+    });
+    const pruned = await deps.runs.transition(
+      key,
+      RunState.SNAPSHOT_READY,
+      RunState.PRUNED,
+      { prune },
+      deps.clock.now(),
+    );
+    if (!pruned) return 'duplicate';
+    await deps.runs.transition(key, RunState.PRUNED, RunState.COMPLETED, {}, deps.clock.now());
+    deps.metrics.count(MetricName.RUN_COMPLETED);
+    deps.log.info('run completed', {
+      deleted: prune.deleted.length,
+      failedDeletes: prune.failed.length,
+      deferred: prune.deferred,
+      quotaUsed: prune.quota.used,
+    });
+    if (prune.quota.warning) {
+      await notifyRun(deps, config, message.runId, 'quota-warning', {
+        state: RunState.COMPLETED,
+        reason: `application ${config.applicationName} holds ${prune.quota.total} of ${prune.quota.limit} snapshots (${prune.quota.afterPrune} after pruning)`,
+      });
+    }
+    await notifyRun(deps, config, message.runId, 'completed', {
+      state: RunState.COMPLETED,
+      reason: `snapshot ${message.snapshotName} READY after ${Math.round(durationMs / 1000)} s; deleted ${prune.deleted.length}${prune.dryRun ? ' (dry run: nothing deleted)' : ''}`,
+    });
+    return 'completed';
+  }
+
+  if (now >= message.deadline) {
+    const reason = `snapshot ${message.snapshotName} still ${snapshot.status} after ${config.snapshotTimeoutMinutes} min (snapshotTimeoutMinutes); it is left alone and a later prune removes it once terminal`;
+    const timedOut = await deps.runs.transition(
+      key,
+      RunState.SNAPSHOT_REQUESTED,
+      RunState.TIMED_OUT,
+      { reason },
+      now,
+    );
+    if (!timedOut) return 'duplicate';
+    deps.metrics.count(MetricName.RUN_TIMED_OUT);
+    deps.log.warn('snapshot timed out', { snapshot: message.snapshotName });
+    await notifyRun(deps, config, message.runId, 'timed-out', { state: RunState.TIMED_OUT, reason });
+    return 'timed-out';
+  }
+
+  const base = config.pollIntervalSeconds;
+  const cap = Math.min(SEND_BATCH_LIMITS.maxDelaySeconds, base * POLL_BACKOFF_FACTOR);
+  const untilDeadline = Math.ceil((message.deadline - now) / 1000);
+  const delay = Math.min(
+    Math.max(base, backoffDelaySeconds(message.polls + 1, base, cap, deps.random)),
+    Math.max(1, untilDeadline),
+  );
+  await deps.queue.sendBatch([workMessageEntry(buildPollMessage(message), 'poll', delay)]);
+  return 'poll-enqueued';
+}

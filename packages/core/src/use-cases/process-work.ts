@@ -1,0 +1,112 @@
+import {
+  type InvalidMessageError,
+  isRetryable,
+  PermanentError,
+  SnapshotQuotaExceededError,
+} from '../domain/errors';
+import { RunState } from '../domain/run-state';
+import { parseWorkMessage, type WorkMessage, WorkStep } from '../domain/work-message';
+import { type Deps, MetricName } from '../ports';
+import { notifyRun, runError } from './notify';
+import { runPollStep } from './poll-step';
+import { runSnapshotStep, type StepContext, type StepOutcome } from './snapshot-step';
+
+/** States a permanent failure can end a run from. */
+const FAILABLE: readonly RunState[] = [
+  RunState.DISPATCHED,
+  RunState.SNAPSHOT_REQUESTED,
+  RunState.SNAPSHOT_READY,
+];
+
+/** Where malformed messages are recorded: one item per SQS message id under this application key. */
+export const INVALID_MESSAGES_KEY = '(invalid)/messages';
+
+export type WorkOutcome = StepOutcome | 'invalid-message';
+
+/**
+ * Handles one work message. Retryable errors are thrown (the record fails, SQS redelivers it, and after
+ * maxReceiveCount it lands in the DLQ with an alarm). Permanent errors end the run FAILED, are alerted,
+ * and the message is consumed. A malformed body is recorded and alerted once, and consumed.
+ */
+export async function processWorkMessage(
+  deps: Deps,
+  body: string,
+  messageId: string,
+  context: StepContext,
+): Promise<WorkOutcome> {
+  const parsed = parseWorkMessage(body, messageId);
+  if (!parsed.ok) {
+    await recordInvalidMessage(deps, body, messageId, parsed.error);
+    return 'invalid-message';
+  }
+  const message = parsed.message;
+  try {
+    return message.step === WorkStep.SNAPSHOT
+      ? await runSnapshotStep(deps, message, context)
+      : await runPollStep(deps, message, context);
+  } catch (error) {
+    if (isRetryable(error) || !(error instanceof PermanentError)) throw error;
+    return await failRun(deps, message, error);
+  }
+}
+
+async function failRun(deps: Deps, message: WorkMessage, error: PermanentError): Promise<StepOutcome> {
+  const { config } = message;
+  const reason =
+    error instanceof SnapshotQuotaExceededError
+      ? `snapshot quota reached and pruning freed none: ${error.message}`
+      : `${message.step} step failed permanently: ${error.message}`;
+  const failed = await deps.runs.transition(
+    { appKey: message.appKey, runId: message.runId },
+    FAILABLE,
+    RunState.FAILED,
+    { reason, error: runError(error) },
+    deps.clock.now(),
+  );
+  if (!failed) return 'duplicate';
+  deps.metrics.count(MetricName.RUN_FAILED);
+  deps.log.error('run failed', { error: runError(error) });
+  await notifyRun(deps, config, message.runId, 'failed', {
+    state: RunState.FAILED,
+    reason,
+    error: runError(error),
+  });
+  return 'failed';
+}
+
+async function recordInvalidMessage(
+  deps: Deps,
+  body: string,
+  messageId: string,
+  error: InvalidMessageError,
+): Promise<void> {
+  const now = deps.clock.now();
+  // Keyed by the SQS message id: a redelivery of the same message finds it recorded and alerts no more.
+  const runId = messageId;
+  const created = await deps.runs.create(
+    {
+      appKey: INVALID_MESSAGES_KEY,
+      runId,
+      tenant: '(unknown)',
+      application: '(unknown)',
+      state: RunState.FAILED,
+      reason: `malformed work message ${messageId}: ${body.slice(0, 1024)}`,
+      error: runError(error),
+    },
+    now,
+  );
+  deps.log.error('malformed work message', { messageId, error: runError(error) });
+  if (!created) return;
+  deps.metrics.count(MetricName.RUN_FAILED);
+  await deps.alerts.publish({
+    event: 'message-invalid',
+    severity: 'critical',
+    tenant: '(unknown)',
+    application: '(unknown)',
+    appKey: INVALID_MESSAGES_KEY,
+    runId,
+    state: RunState.FAILED,
+    reason: `work message ${messageId} is malformed and was dropped after being recorded`,
+    error: runError(error),
+  });
+}

@@ -1,0 +1,69 @@
+import type { AppConfig } from '../domain/config';
+import { planRetention } from '../domain/retention';
+import type { DeletedSnapshot, DeleteFailure, Deps, FlinkSnapshots, PruneRecord } from '../ports';
+import { MetricName } from '../ports';
+import { runError } from './notify';
+
+export interface PruneInput {
+  readonly config: AppConfig;
+  readonly flink: FlinkSnapshots;
+  readonly restoreSnapshotName?: string | undefined;
+  /** Real milliseconds left in this invocation; deletions stop with a margin and the rest is deferred. */
+  readonly remainingMs: () => number;
+}
+
+/** Time kept back for the writes that follow pruning. */
+const SAFETY_MARGIN_MS = 10_000;
+
+/**
+ * Lists every snapshot of the application, plans retention and deletes what the plan says, oldest first,
+ * one at a time (MSF publishes no rate limit for its control plane). A failed delete is recorded and the
+ * others go on; a dry run deletes nothing and records what would have been deleted.
+ */
+export async function pruneSnapshots(
+  deps: Pick<Deps, 'clock' | 'log' | 'metrics'>,
+  input: PruneInput,
+): Promise<PruneRecord> {
+  const { config, flink } = input;
+  const snapshots = await flink.listSnapshots(config.applicationName);
+  const plan = planRetention(snapshots, config.retention, {
+    now: deps.clock.now(),
+    restoreSnapshotName: input.restoreSnapshotName,
+  });
+  const deleted: DeletedSnapshot[] = [];
+  const failed: DeleteFailure[] = [];
+  let deferred = 0;
+  for (const [index, decision] of plan.delete.entries()) {
+    const { snapshot, reason, detail } = decision;
+    const record: DeletedSnapshot = {
+      name: snapshot.name,
+      createdAt: snapshot.createdAt,
+      applicationVersionId: snapshot.applicationVersionId,
+      reason,
+      detail,
+    };
+    if (plan.dryRun) {
+      deleted.push(record);
+      continue;
+    }
+    if (input.remainingMs() < SAFETY_MARGIN_MS) {
+      deferred = plan.delete.length - index;
+      deps.log.warn('pruning deferred', { deferred, reason: 'invocation running out of time' });
+      break;
+    }
+    try {
+      await flink.deleteSnapshot(config.applicationName, snapshot);
+      deleted.push(record);
+    } catch (error) {
+      deps.log.warn('snapshot delete failed', { snapshot: snapshot.name, error: runError(error) });
+      failed.push({
+        name: snapshot.name,
+        createdAt: snapshot.createdAt,
+        reason,
+        error: runError(error).message,
+      });
+    }
+  }
+  if (!plan.dryRun) deps.metrics.count(MetricName.SNAPSHOTS_PRUNED, deleted.length);
+  return { dryRun: plan.dryRun, deleted, failed, deferred, kept: plan.keep.length, quota: plan.quota };
+}

@@ -1,0 +1,154 @@
+import { InvalidRequestError, SnapshotQuotaExceededError } from '../domain/errors';
+import { RunState, snapshotName } from '../domain/run-state';
+import { buildPollMessage, type SnapshotStepMessage, workMessageEntry } from '../domain/work-message';
+import {
+  CreateOutcome,
+  type Deps,
+  type FlinkSnapshots,
+  MetricName,
+  type RunKey,
+  type RunRecord,
+} from '../ports';
+import { notifyRun } from './notify';
+import { pruneSnapshots } from './prune';
+
+export interface StepContext {
+  /** Real milliseconds left in this invocation. */
+  readonly remainingMs: () => number;
+}
+
+export type StepOutcome = 'poll-enqueued' | 'skipped' | 'duplicate' | 'completed' | 'failed' | 'timed-out';
+
+/**
+ * The first step of a run: checks the application is RUNNING, creates the run's snapshot (its name
+ * derives from the runId, so a redelivery never makes a second one), records SNAPSHOT_REQUESTED and
+ * enqueues the first poll. Never waits for the snapshot.
+ */
+export async function runSnapshotStep(
+  deps: Deps,
+  message: SnapshotStepMessage,
+  context: StepContext,
+): Promise<StepOutcome> {
+  const { config } = message;
+  const key: RunKey = { appKey: message.appKey, runId: message.runId };
+  const run = await currentRun(deps, message, key);
+  if (run.state === RunState.SNAPSHOT_REQUESTED) {
+    // A previous delivery created the snapshot and recorded it, then died before enqueuing the poll.
+    await enqueuePoll(deps, message);
+    return 'poll-enqueued';
+  }
+  if (run.state !== RunState.DISPATCHED) {
+    deps.log.info('run already advanced', { state: run.state });
+    return 'duplicate';
+  }
+
+  const flink = deps.flink.forTarget(config);
+  const app = await flink.describeApplication(config.applicationName);
+  if (app.status !== 'RUNNING') {
+    const reason = `application ${config.applicationName} is ${app.status}, not RUNNING: no snapshot taken`;
+    const skipped = await deps.runs.transition(
+      key,
+      RunState.DISPATCHED,
+      RunState.SKIPPED,
+      { reason },
+      deps.clock.now(),
+    );
+    if (!skipped) return 'duplicate';
+    deps.metrics.count(MetricName.RUN_SKIPPED);
+    deps.log.info('run skipped', { status: app.status });
+    await notifyRun(deps, config, message.runId, 'skipped', { state: RunState.SKIPPED, reason });
+    return 'skipped';
+  }
+
+  const name = snapshotName(message.runId);
+  const outcome = await createWithQuotaRelief(deps, flink, message, app.restoreSnapshotName, context).catch(
+    (error: unknown) => {
+      if (app.snapshotsEnabled || !(error instanceof InvalidRequestError)) throw error;
+      throw new InvalidRequestError(
+        {
+          operation: 'CreateApplicationSnapshot',
+          application: config.applicationName,
+          code: error.code,
+          detail: `SnapshotsEnabled is false on the application, and MSF refused the snapshot (${error.detail}); enable snapshots with UpdateApplication (ApplicationSnapshotConfigurationUpdate)`,
+        },
+        { cause: error },
+      );
+    },
+  );
+  const notes = app.snapshotsEnabled
+    ? undefined
+    : [
+        'SnapshotsEnabled is false on the application: MSF may refuse snapshots, takes none when the application stops or updates, and restores from none (enable it with UpdateApplication)',
+      ];
+  const requested = await deps.runs.transition(
+    key,
+    RunState.DISPATCHED,
+    RunState.SNAPSHOT_REQUESTED,
+    {
+      snapshotName: name,
+      restoreSnapshotName: app.restoreSnapshotName,
+      applicationVersionId: app.versionId,
+      notes,
+    },
+    deps.clock.now(),
+  );
+  if (!requested) {
+    const again = await deps.runs.get(key);
+    if (again?.state !== RunState.SNAPSHOT_REQUESTED) return 'duplicate';
+  }
+  if (outcome === CreateOutcome.CREATED) deps.metrics.count(MetricName.SNAPSHOT_CREATED);
+  deps.log.info('snapshot requested', { snapshot: name, outcome });
+  await enqueuePoll(deps, message);
+  return 'poll-enqueued';
+}
+
+/** The run the message belongs to; a run the dispatcher's record of was lost (TTL, redrive) is recreated. */
+async function currentRun(deps: Deps, message: SnapshotStepMessage, key: RunKey): Promise<RunRecord> {
+  const run = await deps.runs.get(key);
+  if (run) return run;
+  const identity = {
+    ...key,
+    tenant: message.tenant,
+    application: message.application,
+    parameter: message.config.parameter,
+    state: RunState.DISPATCHED,
+  };
+  await deps.runs.create(identity, deps.clock.now(), [RunState.DISPATCHED]);
+  return (await deps.runs.get(key)) ?? { ...identity, at: {}, updatedAt: 0, expiresAt: 0 };
+}
+
+/** At the 1,000-snapshot quota, prunes first and retries once; a second refusal is permanent. */
+async function createWithQuotaRelief(
+  deps: Deps,
+  flink: FlinkSnapshots,
+  message: SnapshotStepMessage,
+  restoreSnapshotName: string | undefined,
+  context: StepContext,
+): Promise<CreateOutcome> {
+  const { config } = message;
+  const name = snapshotName(message.runId);
+  try {
+    return await flink.createSnapshot(config.applicationName, name);
+  } catch (error) {
+    if (!(error instanceof SnapshotQuotaExceededError)) throw error;
+    deps.log.warn('snapshot quota reached, pruning first', { snapshot: name });
+    const prune = await pruneSnapshots(deps, {
+      config,
+      flink,
+      restoreSnapshotName,
+      remainingMs: context.remainingMs,
+    });
+    await notifyRun(deps, config, message.runId, 'quota-warning', {
+      reason: `application ${config.applicationName} reached the ${prune.quota.limit}-snapshot quota; pruned ${prune.deleted.length} before creating ${name}`,
+    });
+    return await flink.createSnapshot(config.applicationName, name);
+  }
+}
+
+async function enqueuePoll(deps: Deps, message: SnapshotStepMessage): Promise<void> {
+  const { config } = message;
+  // The timeout runs from the request, not from the dispatch: a backlog in the queue does not eat into it.
+  const deadline = Math.max(message.deadline, deps.clock.now() + config.snapshotTimeoutMinutes * 60_000);
+  const poll = { ...buildPollMessage(message), deadline };
+  await deps.queue.sendBatch([workMessageEntry(poll, 'poll', config.pollIntervalSeconds)]);
+}

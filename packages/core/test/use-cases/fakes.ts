@@ -1,0 +1,292 @@
+/** In-memory fakes of our own ports, for use-case tests. Plain classes, no SDK, no module mocking. */
+import {
+  type Alert,
+  type Alerts,
+  type ApplicationInfo,
+  ApplicationNotFoundError,
+  type Clock,
+  type ConfigParameter,
+  type ConfigSource,
+  CreateOutcome,
+  type Deps,
+  type FlinkFleet,
+  type FlinkSnapshots,
+  type FlinkTarget,
+  type Log,
+  type MetricName,
+  type Metrics,
+  type NewRun,
+  type RunKey,
+  type RunPatch,
+  type RunRecord,
+  type RunState,
+  type RunStore,
+  type ScheduleEntry,
+  type SendEntry,
+  type Snapshot,
+  SnapshotQuotaExceededError,
+  type WorkQueue,
+} from '@flink-snapshots/core';
+
+export class FakeClock implements Clock {
+  constructor(public time = Date.UTC(2026, 10, 22, 8, 30)) {}
+  now(): number {
+    return this.time;
+  }
+  advance(ms: number): void {
+    this.time += ms;
+  }
+}
+
+export class MemoryConfigSource implements ConfigSource {
+  readonly parameters = new Map<string, ConfigParameter>();
+  put(name: string, value: unknown): void {
+    const version = (this.parameters.get(name)?.version ?? 0) + 1;
+    this.parameters.set(name, {
+      name,
+      value: typeof value === 'string' ? value : JSON.stringify(value),
+      version,
+    });
+  }
+  async readAll(prefix: string): Promise<ConfigParameter[]> {
+    return [...this.parameters.values()].filter((p) => p.name.startsWith(prefix));
+  }
+}
+
+export class MemoryWorkQueue implements WorkQueue {
+  readonly sent: SendEntry[] = [];
+  readonly batches: SendEntry[][] = [];
+  async sendBatch(entries: readonly SendEntry[]): Promise<void> {
+    this.batches.push([...entries]);
+    this.sent.push(...entries);
+  }
+  /** Bodies of everything sent, parsed. */
+  messages(): Array<Record<string, unknown>> {
+    return this.sent.map((entry) => JSON.parse(entry.body) as Record<string, unknown>);
+  }
+  take(): SendEntry[] {
+    return this.sent.splice(0, this.sent.length);
+  }
+}
+
+export interface FakeApplication {
+  info: ApplicationInfo;
+  snapshots: Snapshot[];
+  /** Errors to throw from the next calls, by operation. */
+  failNext?: Partial<Record<'create' | 'describeApplication' | 'describeSnapshot' | 'delete', Error[]>>;
+}
+
+/** A tiny MSF: snapshots are created READY unless `createAs` says otherwise. */
+export class FakeFlink implements FlinkSnapshots, FlinkFleet {
+  readonly apps = new Map<string, FakeApplication>();
+  readonly targets: FlinkTarget[] = [];
+  readonly calls: string[] = [];
+  createAs: Snapshot['status'] = 'CREATING';
+  quota = 1000;
+
+  forTarget(target: FlinkTarget): FlinkSnapshots {
+    this.targets.push(target);
+    return this;
+  }
+
+  add(name: string, info: Partial<ApplicationInfo> = {}, snapshots: Snapshot[] = []): FakeApplication {
+    const app: FakeApplication = {
+      info: { name, status: 'RUNNING', versionId: 1, snapshotsEnabled: true, ...info },
+      snapshots,
+    };
+    this.apps.set(name, app);
+    return app;
+  }
+
+  setStatus(application: string, snapshot: string, status: Snapshot['status']): void {
+    const found = this.app(application).snapshots.find((s) => s.name === snapshot);
+    if (!found) throw new Error(`no snapshot ${snapshot}`);
+    found.status = status;
+  }
+
+  private app(name: string): FakeApplication {
+    const app = this.apps.get(name);
+    if (!app) throw new ApplicationNotFoundError({ application: name });
+    return app;
+  }
+
+  private failure(app: FakeApplication, op: keyof NonNullable<FakeApplication['failNext']>): void {
+    const error = app.failNext?.[op]?.shift();
+    if (error) throw error;
+  }
+
+  async describeApplication(application: string): Promise<ApplicationInfo> {
+    this.calls.push(`DescribeApplication ${application}`);
+    const app = this.app(application);
+    this.failure(app, 'describeApplication');
+    return app.info;
+  }
+
+  async createSnapshot(application: string, snapshotName: string): Promise<CreateOutcome> {
+    this.calls.push(`CreateApplicationSnapshot ${application} ${snapshotName}`);
+    const app = this.app(application);
+    this.failure(app, 'create');
+    if (app.snapshots.some((s) => s.name === snapshotName)) return CreateOutcome.ALREADY_EXISTS;
+    if (app.snapshots.length >= this.quota) {
+      throw new SnapshotQuotaExceededError({ application, limit: this.quota, total: app.snapshots.length });
+    }
+    app.snapshots.push({
+      name: snapshotName,
+      status: this.createAs,
+      createdAt: Date.UTC(2026, 10, 22, 8, 30),
+      applicationVersionId: app.info.versionId,
+    });
+    return CreateOutcome.CREATED;
+  }
+
+  async describeSnapshot(application: string, snapshotName: string): Promise<Snapshot | undefined> {
+    this.calls.push(`DescribeApplicationSnapshot ${application} ${snapshotName}`);
+    const app = this.app(application);
+    this.failure(app, 'describeSnapshot');
+    const found = app.snapshots.find((s) => s.name === snapshotName);
+    return found && { ...found };
+  }
+
+  async listSnapshots(application: string): Promise<Snapshot[]> {
+    this.calls.push(`ListApplicationSnapshots ${application}`);
+    return this.app(application).snapshots.map((s) => ({ ...s }));
+  }
+
+  async deleteSnapshot(application: string, snapshot: Snapshot): Promise<void> {
+    this.calls.push(`DeleteApplicationSnapshot ${application} ${snapshot.name}`);
+    const app = this.app(application);
+    this.failure(app, 'delete');
+    app.snapshots = app.snapshots.filter((s) => s.name !== snapshot.name);
+  }
+}
+
+const SCHEDULE = 'SCHEDULE';
+
+/** The runs table in memory, with the conditional-write semantics of DynamoRunStore. */
+export class MemoryRunStore implements RunStore {
+  readonly items = new Map<string, RunRecord>();
+  readonly pointers = new Map<string, ScheduleEntry>();
+
+  private id(key: RunKey): string {
+    return `${key.appKey}|${key.runId}`;
+  }
+
+  async readSchedule(): Promise<Map<string, ScheduleEntry>> {
+    return new Map(this.pointers);
+  }
+
+  async markScheduled(entry: ScheduleEntry & { readonly tenant: string }): Promise<void> {
+    const current = this.pointers.get(entry.appKey) ?? { appKey: entry.appKey };
+    const forward =
+      entry.lastRunId !== undefined &&
+      (current.lastRunId === undefined || current.lastRunId <= entry.lastRunId);
+    this.pointers.set(entry.appKey, {
+      ...current,
+      ...(forward ? { lastRunId: entry.lastRunId, lastRunAt: entry.lastRunAt } : {}),
+      ...(entry.invalidVersion === undefined ? {} : { invalidVersion: entry.invalidVersion }),
+    });
+  }
+
+  async create(run: NewRun, now: number, redoFrom: readonly RunState[] = []): Promise<boolean> {
+    if (run.runId === SCHEDULE) throw new Error('runId SCHEDULE is reserved');
+    const existing = this.items.get(this.id(run));
+    if (existing && !redoFrom.includes(existing.state)) return false;
+    this.items.set(this.id(run), {
+      ...run,
+      at: { [run.state]: now },
+      updatedAt: now,
+      expiresAt: now / 1000 + 90 * 86400,
+    });
+    return true;
+  }
+
+  async transition(
+    key: RunKey,
+    from: RunState | readonly RunState[],
+    to: RunState,
+    patch: RunPatch,
+    now: number,
+  ): Promise<RunRecord | undefined> {
+    const existing = this.items.get(this.id(key));
+    const allowed: readonly RunState[] = typeof from === 'string' ? [from] : from;
+    if (!existing || !allowed.includes(existing.state)) return undefined;
+    const next: RunRecord = {
+      ...existing,
+      ...patch,
+      state: to,
+      at: { ...existing.at, [to]: now },
+      updatedAt: now,
+    };
+    this.items.set(this.id(key), next);
+    return next;
+  }
+
+  async countPoll(key: RunKey, polls: number, now: number): Promise<boolean> {
+    const existing = this.items.get(this.id(key));
+    if (existing?.state !== 'SNAPSHOT_REQUESTED' || (existing.polls ?? 0) !== polls) return false;
+    this.items.set(this.id(key), { ...existing, polls: polls + 1, updatedAt: now });
+    return true;
+  }
+
+  async get(key: RunKey): Promise<RunRecord | undefined> {
+    return this.items.get(this.id(key));
+  }
+
+  async listByApplication(appKey: string, limit: number): Promise<RunRecord[]> {
+    return [...this.items.values()]
+      .filter((r) => r.appKey === appKey)
+      .sort((a, b) => (a.runId < b.runId ? 1 : -1))
+      .slice(0, limit);
+  }
+
+  async listByRun(runId: string): Promise<RunRecord[]> {
+    return [...this.items.values()].filter((r) => r.runId === runId);
+  }
+}
+
+export class RecordingAlerts implements Alerts {
+  readonly published: Alert[] = [];
+  async publish(alert: Alert): Promise<void> {
+    this.published.push(alert);
+  }
+}
+
+export class RecordingMetrics implements Metrics {
+  readonly values = new Map<string, number[]>();
+  count(name: MetricName, value = 1): void {
+    this.values.set(name, [...(this.values.get(name) ?? []), value]);
+  }
+  seconds(name: MetricName, value: number): void {
+    this.count(name, value);
+  }
+  total(name: MetricName): number {
+    return (this.values.get(name) ?? []).reduce((a, b) => a + b, 0);
+  }
+}
+
+export const silentLog: Log = { debug() {}, info() {}, warn() {}, error() {} };
+
+export interface World extends Deps {
+  readonly configs: MemoryConfigSource;
+  readonly queue: MemoryWorkQueue;
+  readonly flink: FakeFlink;
+  readonly runs: MemoryRunStore;
+  readonly alerts: RecordingAlerts;
+  readonly clock: FakeClock;
+  readonly metrics: RecordingMetrics;
+}
+
+/** A fresh set of fakes wired as Deps. */
+export function world(): World {
+  return {
+    configs: new MemoryConfigSource(),
+    queue: new MemoryWorkQueue(),
+    flink: new FakeFlink(),
+    runs: new MemoryRunStore(),
+    alerts: new RecordingAlerts(),
+    clock: new FakeClock(),
+    log: silentLog,
+    metrics: new RecordingMetrics(),
+    random: () => 0.5,
+  };
+}

@@ -1,0 +1,354 @@
+import {
+  type AppConfig,
+  buildSnapshotMessage,
+  configParameterName,
+  INVALID_MESSAGES_KEY,
+  InvalidRequestError,
+  parseAppConfig,
+  processWorkMessage,
+  ResourceInUseError,
+  RunState,
+  runIdFromTick,
+  snapshotName,
+  ThrottledError,
+} from '@flink-snapshots/core';
+import { describe, expect, it } from 'vitest';
+import { type World, world } from './fakes';
+
+const context = { remainingMs: () => 60_000 };
+
+function configOf(app: string, value: Record<string, unknown> = {}): AppConfig {
+  const result = parseAppConfig(configParameterName('test', 'team', app), JSON.stringify(value), {
+    stage: 'test',
+    tickMinutes: 5,
+  });
+  if (!result.ok) throw result.error;
+  return result.config;
+}
+
+/** Dispatches one run of `app` by hand: the DISPATCHED item and its snapshot message body. */
+async function dispatched(w: World, config: AppConfig): Promise<{ body: string; runId: string }> {
+  const runId = runIdFromTick(w.clock.now());
+  await w.runs.create(
+    {
+      appKey: config.appKey,
+      runId,
+      tenant: config.tenant,
+      application: config.applicationName,
+      state: RunState.DISPATCHED,
+    },
+    w.clock.now(),
+  );
+  return { body: JSON.stringify(buildSnapshotMessage({ config, runId, now: w.clock.now() })), runId };
+}
+
+/** Takes the next message the worker enqueued and processes it. */
+async function next(w: World) {
+  const entry = w.queue.sent.shift();
+  if (!entry) throw new Error('nothing enqueued');
+  return processWorkMessage(w, entry.body, `id-${entry.id}`, context);
+}
+
+const run = (w: World, config: AppConfig, runId: string) => w.runs.get({ appKey: config.appKey, runId });
+
+describe('snapshot and poll steps', () => {
+  it('creates the snapshot, polls until READY through delayed messages, prunes and completes', async () => {
+    const w = world();
+    const config = configOf('orders', { retention: { count: 2 }, pollIntervalSeconds: 20 });
+    const old = [1, 2, 3].map((day) => ({
+      name: snapshotName(runIdFromTick(Date.UTC(2026, 10, day))),
+      status: 'READY' as const,
+      createdAt: Date.UTC(2026, 10, day),
+      applicationVersionId: day,
+    }));
+    w.flink.add('orders', {}, old);
+    const { body, runId } = await dispatched(w, config);
+
+    expect(await processWorkMessage(w, body, 'm1', context)).toBe('poll-enqueued');
+    expect((await run(w, config, runId))?.state).toBe(RunState.SNAPSHOT_REQUESTED);
+    expect(w.queue.sent[0]?.delaySeconds).toBe(20);
+
+    expect(await next(w)).toBe('poll-enqueued');
+    const delay = w.queue.sent[0]?.delaySeconds ?? 0;
+    expect(delay).toBeGreaterThanOrEqual(20);
+    expect(delay).toBeLessThanOrEqual(160);
+
+    w.flink.setStatus('orders', snapshotName(runId), 'READY');
+    w.clock.advance(45_000);
+    expect(await next(w)).toBe('completed');
+
+    const done = await run(w, config, runId);
+    expect(done?.state).toBe(RunState.COMPLETED);
+    expect(Object.keys(done?.at ?? {}).sort()).toEqual(
+      ['COMPLETED', 'DISPATCHED', 'PRUNED', 'SNAPSHOT_READY', 'SNAPSHOT_REQUESTED'].sort(),
+    );
+    expect(done?.snapshotDurationMs).toBe(w.clock.now() - Date.UTC(2026, 10, 22, 8, 30));
+    expect(done?.prune?.deleted.map((d) => d.name)).toEqual([old[0]?.name, old[1]?.name]);
+    expect(w.flink.apps.get('orders')?.snapshots.map((s) => s.name)).toEqual([
+      old[2]?.name,
+      snapshotName(runId),
+    ]);
+    expect(w.flink.calls.filter((c) => c.startsWith('CreateApplicationSnapshot'))).toHaveLength(1);
+  });
+
+  it('skips an application that is not RUNNING and creates no snapshot', async () => {
+    const w = world();
+    const config = configOf('stopped', { notify: { on: ['skipped'] } });
+    w.flink.add('stopped', { status: 'READY' });
+    const { body, runId } = await dispatched(w, config);
+
+    expect(await processWorkMessage(w, body, 'm1', context)).toBe('skipped');
+    const skipped = await run(w, config, runId);
+    expect(skipped?.state).toBe(RunState.SKIPPED);
+    expect(skipped?.reason).toContain('READY, not RUNNING');
+    expect(w.flink.calls.some((c) => c.startsWith('CreateApplicationSnapshot'))).toBe(false);
+    expect(w.alerts.published.map((a) => a.event)).toEqual(['skipped']);
+  });
+
+  it('notes on the run that SnapshotsEnabled is false and still asks for the snapshot', async () => {
+    const w = world();
+    const config = configOf('nosnap');
+    w.flink.add('nosnap', { snapshotsEnabled: false });
+    const { body, runId } = await dispatched(w, config);
+    await processWorkMessage(w, body, 'm1', context);
+    expect((await run(w, config, runId))?.notes?.[0]).toContain('SnapshotsEnabled is false');
+  });
+
+  it('does nothing twice when the snapshot message is delivered again after the run advanced', async () => {
+    const w = world();
+    const config = configOf('dup');
+    w.flink.add('dup');
+    const { body } = await dispatched(w, config);
+    await processWorkMessage(w, body, 'm1', context);
+    w.queue.take();
+
+    expect(await processWorkMessage(w, body, 'm1', context)).toBe('poll-enqueued');
+    // The redelivery found SNAPSHOT_REQUESTED: it re-enqueues the poll (the first may be lost) and creates nothing.
+    expect(w.flink.calls.filter((c) => c.startsWith('CreateApplicationSnapshot'))).toHaveLength(1);
+    const polls = w.queue.take();
+    expect(polls).toHaveLength(1);
+
+    // Two poll messages with the same count: only one chain goes on.
+    expect(await processWorkMessage(w, polls[0]?.body ?? '', 'p1', context)).toBe('poll-enqueued');
+    expect(await processWorkMessage(w, polls[0]?.body ?? '', 'p1', context)).toBe('duplicate');
+  });
+
+  it('carries on when a previous delivery created the snapshot but died before recording it', async () => {
+    const w = world();
+    const config = configOf('crash');
+    w.flink.add('crash');
+    const { body, runId } = await dispatched(w, config);
+    await w.flink.createSnapshot('crash', snapshotName(runId));
+
+    expect(await processWorkMessage(w, body, 'm1', context)).toBe('poll-enqueued');
+    expect(w.flink.apps.get('crash')?.snapshots).toHaveLength(1);
+    expect(w.metrics.total('SnapshotCreated')).toBe(0);
+  });
+
+  it('prunes first at the snapshot quota, then creates', async () => {
+    const w = world();
+    w.flink.quota = 5;
+    const config = configOf('full', { retention: { count: 2 }, notify: { on: ['quota-warning'] } });
+    const snapshots = Array.from({ length: 5 }, (_, i) => ({
+      name: snapshotName(runIdFromTick(Date.UTC(2026, 9, i + 1))),
+      status: 'READY' as const,
+      createdAt: Date.UTC(2026, 9, i + 1),
+      applicationVersionId: 1,
+    }));
+    w.flink.add('full', {}, snapshots);
+    const { body, runId } = await dispatched(w, config);
+
+    expect(await processWorkMessage(w, body, 'm1', context)).toBe('poll-enqueued');
+    expect(w.flink.apps.get('full')?.snapshots.map((s) => s.name)).toContain(snapshotName(runId));
+    expect(w.alerts.published.map((a) => a.event)).toEqual(['quota-warning']);
+  });
+
+  it('fails the run with a quota alert when pruning frees nothing', async () => {
+    const w = world();
+    w.flink.quota = 3;
+    const config = configOf('stuck', { retention: { count: 10 } });
+    const snapshots = Array.from({ length: 3 }, (_, i) => ({
+      name: `manual-${i}`,
+      status: 'READY' as const,
+      createdAt: Date.UTC(2026, 9, i + 1),
+      applicationVersionId: 1,
+    }));
+    w.flink.add('stuck', {}, snapshots);
+    const { body, runId } = await dispatched(w, config);
+
+    expect(await processWorkMessage(w, body, 'm1', context)).toBe('failed');
+    const failed = await run(w, config, runId);
+    expect(failed?.state).toBe(RunState.FAILED);
+    expect(failed?.reason).toContain('quota');
+    expect(w.alerts.published.map((a) => a.event)).toEqual(['quota-warning', 'failed']);
+  });
+
+  it('ends the run FAILED and alerts when MSF reports the snapshot FAILED', async () => {
+    const w = world();
+    const config = configOf('bad');
+    w.flink.add('bad');
+    const { body, runId } = await dispatched(w, config);
+    await processWorkMessage(w, body, 'm1', context);
+    w.flink.setStatus('bad', snapshotName(runId), 'FAILED');
+    expect(await next(w)).toBe('failed');
+    expect((await run(w, config, runId))?.state).toBe(RunState.FAILED);
+    expect(w.alerts.published[0]).toMatchObject({
+      event: 'failed',
+      severity: 'critical',
+      appKey: 'team/bad',
+    });
+  });
+
+  it('ends the run TIMED_OUT past the deadline and leaves the CREATING snapshot alone', async () => {
+    const w = world();
+    const config = configOf('slow', { snapshotTimeoutMinutes: 1 });
+    w.flink.add('slow');
+    const { body, runId } = await dispatched(w, config);
+    await processWorkMessage(w, body, 'm1', context);
+    w.clock.advance(61_000);
+    expect(await next(w)).toBe('timed-out');
+    expect((await run(w, config, runId))?.state).toBe(RunState.TIMED_OUT);
+    expect(w.flink.apps.get('slow')?.snapshots[0]?.status).toBe('CREATING');
+    expect(w.flink.calls.some((c) => c.startsWith('DeleteApplicationSnapshot'))).toBe(false);
+  });
+
+  it('never schedules a poll past the deadline', async () => {
+    const w = world();
+    const config = configOf('edge', { snapshotTimeoutMinutes: 1, pollIntervalSeconds: 45 });
+    w.flink.add('edge');
+    const { body } = await dispatched(w, config);
+    await processWorkMessage(w, body, 'm1', context);
+    w.clock.advance(50_000);
+    await next(w);
+    expect(w.queue.sent[0]?.delaySeconds).toBeLessThanOrEqual(10);
+  });
+
+  it('throws retryable errors so SQS redelivers the message', async () => {
+    const w = world();
+    const config = configOf('busy');
+    const app = w.flink.add('busy');
+    app.failNext = {
+      create: [new ResourceInUseError({ operation: 'CreateApplicationSnapshot', application: 'busy' })],
+    };
+    const { body, runId } = await dispatched(w, config);
+    await expect(processWorkMessage(w, body, 'm1', context)).rejects.toBeInstanceOf(ResourceInUseError);
+    expect((await run(w, config, runId))?.state).toBe(RunState.DISPATCHED);
+
+    app.failNext = { describeApplication: [new ThrottledError({ operation: 'DescribeApplication' })] };
+    await expect(processWorkMessage(w, body, 'm1', context)).rejects.toBeInstanceOf(ThrottledError);
+    expect(await processWorkMessage(w, body, 'm1', context)).toBe('poll-enqueued');
+  });
+
+  it('fails the run permanently when the application does not exist', async () => {
+    const w = world();
+    const config = configOf('ghost');
+    const { body, runId } = await dispatched(w, config);
+    expect(await processWorkMessage(w, body, 'm1', context)).toBe('failed');
+    const failed = await run(w, config, runId);
+    expect(failed?.error?.name).toBe('ApplicationNotFoundError');
+    expect(failed?.reason).toContain('ghost');
+  });
+
+  it('records a failed delete and still completes the run', async () => {
+    const w = world();
+    const config = configOf('sticky', { retention: { count: 1 } });
+    const app = w.flink.add('sticky', {}, [
+      {
+        name: snapshotName(runIdFromTick(Date.UTC(2026, 9, 1))),
+        status: 'READY',
+        createdAt: Date.UTC(2026, 9, 1),
+        applicationVersionId: 1,
+      },
+    ]);
+    app.failNext = {
+      delete: [new ResourceInUseError({ operation: 'DeleteApplicationSnapshot', application: 'sticky' })],
+    };
+    w.flink.createAs = 'READY';
+    const { body, runId } = await dispatched(w, config);
+    await processWorkMessage(w, body, 'm1', context);
+    expect(await next(w)).toBe('completed');
+    const done = await run(w, config, runId);
+    expect(done?.state).toBe(RunState.COMPLETED);
+    expect(done?.prune?.failed).toHaveLength(1);
+    expect(done?.prune?.failed[0]?.error).toContain('busy');
+  });
+
+  it('deletes nothing in a dry run and records what it would delete', async () => {
+    const w = world();
+    const config = configOf('dry', { retention: { count: 1, dryRun: true } });
+    w.flink.add('dry', {}, [
+      {
+        name: snapshotName(runIdFromTick(Date.UTC(2026, 9, 1))),
+        status: 'READY',
+        createdAt: Date.UTC(2026, 9, 1),
+        applicationVersionId: 1,
+      },
+    ]);
+    w.flink.createAs = 'READY';
+    const { body, runId } = await dispatched(w, config);
+    await processWorkMessage(w, body, 'm1', context);
+    await next(w);
+    const done = await run(w, config, runId);
+    expect(done?.prune).toMatchObject({ dryRun: true });
+    expect(done?.prune?.deleted).toHaveLength(1);
+    expect(w.flink.apps.get('dry')?.snapshots).toHaveLength(2);
+  });
+
+  it('defers deletions when the invocation runs out of time', async () => {
+    const w = world();
+    const config = configOf('late', { retention: { count: 1 } });
+    w.flink.add(
+      'late',
+      {},
+      [1, 2, 3].map((d) => ({
+        name: snapshotName(runIdFromTick(Date.UTC(2026, 9, d))),
+        status: 'READY' as const,
+        createdAt: Date.UTC(2026, 9, d),
+        applicationVersionId: 1,
+      })),
+    );
+    w.flink.createAs = 'READY';
+    const { body, runId } = await dispatched(w, config);
+    await processWorkMessage(w, body, 'm1', context);
+    const entry = w.queue.sent.shift();
+    await processWorkMessage(w, entry?.body ?? '', 'p', { remainingMs: () => 1_000 });
+    expect((await run(w, config, runId))?.prune).toMatchObject({ deferred: 3, deleted: [] });
+  });
+
+  it('records and alerts a malformed message once, and consumes it', async () => {
+    const w = world();
+    expect(await processWorkMessage(w, '{"step":"snapshot","v":2}', 'bad-1', context)).toBe(
+      'invalid-message',
+    );
+    expect(await processWorkMessage(w, '{"step":"snapshot","v":2}', 'bad-1', context)).toBe(
+      'invalid-message',
+    );
+    const recorded = await w.runs.listByApplication(INVALID_MESSAGES_KEY, 10);
+    expect(recorded).toHaveLength(1);
+    expect(recorded[0]?.error?.message).toContain('v');
+    expect(w.alerts.published.map((a) => a.event)).toEqual(['message-invalid']);
+  });
+});
+
+describe('an application with snapshots disabled', () => {
+  it('fails the run saying SnapshotsEnabled is false when MSF refuses the snapshot', async () => {
+    const w = world();
+    const config = configOf('off');
+    const app = w.flink.add('off', { snapshotsEnabled: false });
+    app.failNext = {
+      create: [
+        new InvalidRequestError({
+          operation: 'CreateApplicationSnapshot',
+          application: 'off',
+          code: 'InvalidRequestException',
+          detail: 'snapshots are disabled',
+        }),
+      ],
+    };
+    const { body, runId } = await dispatched(w, config);
+    expect(await processWorkMessage(w, body, 'm1', context)).toBe('failed');
+    const failed = await run(w, config, runId);
+    expect(failed?.error?.message).toContain('SnapshotsEnabled is false');
+    expect(failed?.error?.message).toContain('UpdateApplication');
+  });
+});
