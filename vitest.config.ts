@@ -3,7 +3,19 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     projects: [
-      { test: { name: 'core', include: ['packages/core/test/**/*.test.ts'] } },
+      {
+        test: {
+          name: 'core',
+          include: ['packages/core/test/domain/**/*.test.ts', 'packages/core/test/use-cases/**/*.test.ts'],
+        },
+      },
+      {
+        test: {
+          name: 'adapters',
+          include: ['packages/core/test/adapters/**/*.test.ts'],
+          testTimeout: 30_000,
+        },
+      },
       { test: { name: 'local', include: ['packages/local/test/**/*.test.ts'], testTimeout: 30_000 } },
       { test: { name: 'functions', include: ['packages/functions/test/**/*.test.ts'], testTimeout: 30_000 } },
       {

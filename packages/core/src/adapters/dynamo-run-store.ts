@@ -1,0 +1,388 @@
+/**
+ * RunStore over DynamoDB: one item per (appKey, runId) holds a run's state and audit trail; every state
+ * change is a conditional write from the state expected, so duplicates and redeliveries never act twice.
+ * Each application also has a scheduling pointer item, runId `SCHEDULE` (it sorts after every runId,
+ * which starts with a digit), read fleet-wide with one Query on the byRun index.
+ */
+import {
+  CreateTableCommand,
+  DescribeTimeToLiveCommand,
+  type DynamoDBClient,
+  UpdateTimeToLiveCommand,
+  waitUntilTableExists,
+} from '@aws-sdk/client-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  type QueryCommandInput,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { RUNS_TABLE } from '../../../../stacks/settings';
+import { RunState } from '../domain/run-state';
+import type { NewRun, RunKey, RunPatch, RunRecord, RunStore, ScheduleEntry } from '../ports';
+import { awsErrorCode, toDomainError } from './aws-errors';
+
+/** runId of the scheduling pointer items; above every runId ('2…' < 'A' < 'SCHEDULE'). */
+export const SCHEDULE_RUN_ID = 'SCHEDULE';
+/** Sort-key bound below the pointer and above every runId: `runId < 'A'` selects runs only. */
+const RUNS_BELOW = 'A';
+const CONDITION_FAILED = 'ConditionalCheckFailedException';
+const { partitionKey: PK, sortKey: SK, byRunIndex, ttlAttribute } = RUNS_TABLE;
+
+export interface DynamoRunStoreOptions {
+  readonly tableName: string;
+  /** Days a run item is kept before DynamoDB's TTL removes it. */
+  readonly ttlDays: number;
+  /** Items per page of the all-pages Queries (readSchedule, listByRun); default DynamoDB's 1 MB pages. */
+  readonly pageSize?: number;
+}
+
+type Item = Record<string, unknown>;
+
+/**
+ * The runs table. Undefined values are stripped before every write, so the DynamoDBDocumentClient
+ * needs no particular marshalling options (the composition root still sets removeUndefinedValues).
+ */
+export class DynamoRunStore implements RunStore {
+  readonly #tableName: string;
+  readonly #ttlSeconds: number;
+  readonly #pageSize: number | undefined;
+
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    options: DynamoRunStoreOptions,
+  ) {
+    if (!(options.ttlDays > 0)) {
+      throw new RangeError(`ttlDays must be a number of days > 0, received ${options.ttlDays}`);
+    }
+    this.#tableName = options.tableName;
+    this.#ttlSeconds = Math.round(options.ttlDays * 86_400);
+    this.#pageSize = options.pageSize;
+  }
+
+  /** Every application's scheduling pointer: one Query (all pages) on the byRun index. */
+  async readSchedule(): Promise<Map<string, ScheduleEntry>> {
+    const items = await this.#queryAll('Query', {
+      IndexName: byRunIndex.name,
+      KeyConditionExpression: '#runId = :runId',
+      ExpressionAttributeNames: { '#runId': byRunIndex.partitionKey },
+      ExpressionAttributeValues: { ':runId': SCHEDULE_RUN_ID },
+    });
+    const schedule = new Map<string, ScheduleEntry>();
+    for (const item of items) {
+      const entry = toScheduleEntry(item);
+      schedule.set(entry.appKey, entry);
+    }
+    return schedule;
+  }
+
+  /**
+   * Updates an application's pointer: `lastRunId`/`lastRunAt` only forward (a pointer already naming a
+   * later run keeps them), `invalidVersion` whenever given; absent fields stay as they are.
+   */
+  async markScheduled(entry: ScheduleEntry & { readonly tenant: string }): Promise<void> {
+    const key = { [PK]: entry.appKey, [SK]: SCHEDULE_RUN_ID };
+    const rest = compact({ invalidVersion: entry.invalidVersion, tenant: entry.tenant });
+    if (entry.lastRunId !== undefined) {
+      const forward = compact({ lastRunId: entry.lastRunId, lastRunAt: entry.lastRunAt, ...rest });
+      try {
+        await this.doc.send(
+          new UpdateCommand({
+            TableName: this.#tableName,
+            Key: key,
+            ...setExpression(forward),
+            ConditionExpression: 'attribute_not_exists(#s_lastRunId) OR #s_lastRunId <= :s_lastRunId',
+          }),
+        );
+        return;
+      } catch (error) {
+        // The pointer names a later run already (a slower dispatcher lost the race): it stays there.
+        if (awsErrorCode(error) !== CONDITION_FAILED) throw toDomainError(error, { operation: 'UpdateItem' });
+        if (entry.invalidVersion === undefined) return;
+      }
+    }
+    try {
+      await this.doc.send(
+        new UpdateCommand({ TableName: this.#tableName, Key: key, ...setExpression(rest) }),
+      );
+    } catch (error) {
+      throw toDomainError(error, { operation: 'UpdateItem' });
+    }
+  }
+
+  /** Writes a run's first state unless the run exists in a state other than `redoFrom`. */
+  async create(run: NewRun, now: number, redoFrom: readonly RunState[] = []): Promise<boolean> {
+    const item = compact({
+      ...run,
+      at: { [run.state]: now },
+      updatedAt: now,
+      [ttlAttribute]: this.#expiresAt(now),
+    });
+    const redo = redoFrom.map((_, index) => `:redo${index}`);
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.#tableName,
+          Item: item,
+          ConditionExpression:
+            redo.length === 0
+              ? 'attribute_not_exists(#pk)'
+              : `attribute_not_exists(#pk) OR #state IN (${redo.join(', ')})`,
+          ExpressionAttributeNames: redo.length === 0 ? { '#pk': PK } : { '#pk': PK, '#state': 'state' },
+          ...(redo.length === 0
+            ? {}
+            : { ExpressionAttributeValues: Object.fromEntries(redo.map((name, i) => [name, redoFrom[i]])) }),
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (awsErrorCode(error) === CONDITION_FAILED) return false;
+      throw toDomainError(error, { operation: 'PutItem', application: run.application });
+    }
+  }
+
+  /** Moves a run from one of `from` to `to`, setting the patch; undefined when it is not in `from`. */
+  async transition(
+    key: RunKey,
+    from: RunState | readonly RunState[],
+    to: RunState,
+    patch: RunPatch,
+    now: number,
+  ): Promise<RunRecord | undefined> {
+    const states = typeof from === 'string' ? [from] : from;
+    if (states.length === 0) return undefined;
+    const fields = compact({ ...patch, state: to, updatedAt: now });
+    const set = setExpression(fields);
+    const fromNames = states.map((_, index) => `:from${index}`);
+    try {
+      const output = await this.doc.send(
+        new UpdateCommand({
+          TableName: this.#tableName,
+          Key: { [PK]: key.appKey, [SK]: key.runId },
+          UpdateExpression: `${set.UpdateExpression}, #at.#to = :now`,
+          ConditionExpression: `#s_state IN (${fromNames.join(', ')})`,
+          ExpressionAttributeNames: { ...set.ExpressionAttributeNames, '#at': 'at', '#to': to },
+          ExpressionAttributeValues: {
+            ...set.ExpressionAttributeValues,
+            ':now': now,
+            ...Object.fromEntries(fromNames.map((name, i) => [name, states[i]])),
+          },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return output.Attributes as RunRecord | undefined;
+    } catch (error) {
+      if (awsErrorCode(error) === CONDITION_FAILED) return undefined;
+      throw toDomainError(error, { operation: 'UpdateItem' });
+    }
+  }
+
+  /** Counts poll `polls` + 1 once: true only for the first caller that finds `polls` polls counted. */
+  async countPoll(key: RunKey, polls: number, now: number): Promise<boolean> {
+    const pollsMatch = polls === 0 ? '(attribute_not_exists(#polls) OR #polls = :polls)' : '#polls = :polls';
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.#tableName,
+          Key: { [PK]: key.appKey, [SK]: key.runId },
+          UpdateExpression: 'SET #polls = :next, updatedAt = :now',
+          ConditionExpression: `#state = :requested AND ${pollsMatch}`,
+          ExpressionAttributeNames: { '#polls': 'polls', '#state': 'state' },
+          ExpressionAttributeValues: {
+            ':polls': polls,
+            ':next': polls + 1,
+            ':now': now,
+            ':requested': RunState.SNAPSHOT_REQUESTED,
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (awsErrorCode(error) === CONDITION_FAILED) return false;
+      throw toDomainError(error, { operation: 'UpdateItem' });
+    }
+  }
+
+  async get(key: RunKey): Promise<RunRecord | undefined> {
+    try {
+      const output = await this.doc.send(
+        new GetCommand({
+          TableName: this.#tableName,
+          Key: { [PK]: key.appKey, [SK]: key.runId },
+          ConsistentRead: true,
+        }),
+      );
+      return output.Item as RunRecord | undefined;
+    } catch (error) {
+      throw toDomainError(error, { operation: 'GetItem' });
+    }
+  }
+
+  /** The newest `limit` runs of an application: one Query on the table, pointer excluded. */
+  async listByApplication(appKey: string, limit: number): Promise<RunRecord[]> {
+    try {
+      const output = await this.doc.send(
+        new QueryCommand({
+          TableName: this.#tableName,
+          KeyConditionExpression: '#pk = :appKey AND #sk < :below',
+          ExpressionAttributeNames: { '#pk': PK, '#sk': SK },
+          ExpressionAttributeValues: { ':appKey': appKey, ':below': RUNS_BELOW },
+          ScanIndexForward: false,
+          Limit: limit,
+        }),
+      );
+      return (output.Items ?? []) as RunRecord[];
+    } catch (error) {
+      throw toDomainError(error, { operation: 'Query' });
+    }
+  }
+
+  /** Every application's run of one tick: one Query (all pages) on the byRun index. */
+  async listByRun(runId: string): Promise<RunRecord[]> {
+    const items = await this.#queryAll('Query', {
+      IndexName: byRunIndex.name,
+      KeyConditionExpression: '#runId = :runId',
+      ExpressionAttributeNames: { '#runId': byRunIndex.partitionKey },
+      ExpressionAttributeValues: { ':runId': runId },
+    });
+    return items as unknown as RunRecord[];
+  }
+
+  #expiresAt(now: number): number {
+    return Math.floor(now / 1000) + this.#ttlSeconds;
+  }
+
+  async #queryAll(
+    operation: string,
+    input: Omit<QueryCommandInput, 'TableName' | 'ExclusiveStartKey'>,
+  ): Promise<Item[]> {
+    const items: Item[] = [];
+    let startKey: Item | undefined;
+    do {
+      try {
+        const page = await this.doc.send(
+          new QueryCommand({
+            ...input,
+            TableName: this.#tableName,
+            ExclusiveStartKey: startKey,
+            ...(this.#pageSize === undefined ? {} : { Limit: this.#pageSize }),
+          }),
+        );
+        items.push(...((page.Items ?? []) as Item[]));
+        startKey = page.LastEvaluatedKey as Item | undefined;
+      } catch (error) {
+        throw toDomainError(error, { operation });
+      }
+    } while (startKey !== undefined);
+    return items;
+  }
+}
+
+/** `SET #s_a = :s_a, #s_b = :s_b` over the fields given: `#s_<field>` / `:s_<field>` placeholders. */
+function setExpression(fields: Item): {
+  UpdateExpression: string;
+  ExpressionAttributeNames: Record<string, string>;
+  ExpressionAttributeValues: Item;
+} {
+  const names: Record<string, string> = {};
+  const values: Item = {};
+  const assignments: string[] = [];
+  for (const [field, value] of Object.entries(fields)) {
+    // Field names are ours (identifiers), but placeholders keep reserved words such as `state` legal.
+    const placeholder = `s_${field}`;
+    names[`#${placeholder}`] = field;
+    values[`:${placeholder}`] = value;
+    assignments.push(`#${placeholder} = :${placeholder}`);
+  }
+  return {
+    UpdateExpression: `SET ${assignments.join(', ')}`,
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: values,
+  };
+}
+
+/** Plain data without undefined values (at any depth), which DynamoDB cannot store. */
+function compact<T extends Item>(value: T): T {
+  return strip(value) as T;
+}
+
+function strip(value: unknown): unknown {
+  if (Array.isArray(value)) return value.filter((item) => item !== undefined).map(strip);
+  if (value === null || typeof value !== 'object' || value instanceof Uint8Array || value instanceof Set) {
+    return value;
+  }
+  const out: Item = {};
+  for (const [key, field] of Object.entries(value)) {
+    if (field !== undefined) out[key] = strip(field);
+  }
+  return out;
+}
+
+function toScheduleEntry(item: Item): ScheduleEntry {
+  return {
+    appKey: String(item[PK]),
+    lastRunId: typeof item.lastRunId === 'string' ? item.lastRunId : undefined,
+    lastRunAt: typeof item.lastRunAt === 'number' ? item.lastRunAt : undefined,
+    invalidVersion: typeof item.invalidVersion === 'number' ? item.invalidVersion : undefined,
+  };
+}
+
+/**
+ * Creates the runs table as the stack defines it (keys, the byRun index projecting every attribute,
+ * on-demand billing) and turns on TTL; a table that exists already is left as it is. For the local
+ * runtime and tests: deployed stages get the table from CDK.
+ */
+export async function createRunsTable(dynamodb: DynamoDBClient, tableName: string): Promise<void> {
+  try {
+    await dynamodb.send(
+      new CreateTableCommand({
+        TableName: tableName,
+        AttributeDefinitions: [
+          { AttributeName: PK, AttributeType: 'S' },
+          { AttributeName: SK, AttributeType: 'S' },
+        ],
+        KeySchema: [
+          { AttributeName: PK, KeyType: 'HASH' },
+          { AttributeName: SK, KeyType: 'RANGE' },
+        ],
+        GlobalSecondaryIndexes: [
+          {
+            IndexName: byRunIndex.name,
+            KeySchema: [
+              { AttributeName: byRunIndex.partitionKey, KeyType: 'HASH' },
+              { AttributeName: byRunIndex.sortKey, KeyType: 'RANGE' },
+            ],
+            Projection: { ProjectionType: 'ALL' },
+          },
+        ],
+        BillingMode: 'PAY_PER_REQUEST',
+      }),
+    );
+  } catch (error) {
+    if (awsErrorCode(error) !== 'ResourceInUseException') {
+      throw toDomainError(error, { operation: 'CreateTable' });
+    }
+  }
+  // TTL can be turned on only once the table is ACTIVE.
+  await waitUntilTableExists(
+    { client: dynamodb, minDelay: 1, maxDelay: 2, maxWaitTime: 60 },
+    { TableName: tableName },
+  );
+  let operation = 'DescribeTimeToLive';
+  try {
+    const ttl = await dynamodb.send(new DescribeTimeToLiveCommand({ TableName: tableName }));
+    const status = ttl.TimeToLiveDescription?.TimeToLiveStatus;
+    if (status === 'ENABLED' || status === 'ENABLING') return;
+    operation = 'UpdateTimeToLive';
+    await dynamodb.send(
+      new UpdateTimeToLiveCommand({
+        TableName: tableName,
+        TimeToLiveSpecification: { Enabled: true, AttributeName: ttlAttribute },
+      }),
+    );
+  } catch (error) {
+    throw toDomainError(error, { operation });
+  }
+}

@@ -1,0 +1,374 @@
+import { DescribeTableCommand, DescribeTimeToLiveCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { LocalAws } from '@flink-snapshots/local';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { RUNS_TABLE } from '../../../../stacks/settings';
+import { createRunsTable, DynamoRunStore, SCHEDULE_RUN_ID } from '../../src/adapters/dynamo-run-store';
+import { ThrottledError } from '../../src/domain/errors';
+import { RunState } from '../../src/domain/run-state';
+import type { NewRun, RunKey } from '../../src/ports';
+import { clientConfig, startLocal } from './local';
+
+const TABLE = 'runs-test';
+const NOW = Date.UTC(2026, 10, 22, 8, 30);
+const TTL_DAYS = 90;
+let local: LocalAws;
+let dynamodb: DynamoDBClient;
+let store: DynamoRunStore;
+let nextApp = 0;
+
+beforeAll(async () => {
+  local = await startLocal();
+  dynamodb = new DynamoDBClient(clientConfig(local.url));
+  await createRunsTable(dynamodb, TABLE);
+  // No removeUndefinedValues here: the store strips undefined values itself.
+  store = new DynamoRunStore(DynamoDBDocumentClient.from(dynamodb), { tableName: TABLE, ttlDays: TTL_DAYS });
+});
+
+afterEach(() => local.faults.clear());
+
+afterAll(async () => {
+  dynamodb.destroy();
+  await local.stop();
+});
+
+/** A new run of an application no other test uses. */
+function newRun(overrides: Partial<NewRun> = {}): NewRun {
+  const app = `app-${++nextApp}`;
+  return {
+    appKey: `tenant-a/${app}`,
+    runId: '20261122T083000Z',
+    tenant: 'tenant-a',
+    application: app,
+    parameter: `/flink-snapshots/test/apps/tenant-a/${app}`,
+    state: RunState.DISPATCHED,
+    ...overrides,
+  };
+}
+
+const keyOf = (run: NewRun): RunKey => ({ appKey: run.appKey, runId: run.runId });
+
+describe('createRunsTable', () => {
+  it('creates the table with its keys, the byRun index and TTL on expiresAt, and accepts being run again', async () => {
+    await createRunsTable(dynamodb, TABLE);
+
+    const { Table } = await dynamodb.send(new DescribeTableCommand({ TableName: TABLE }));
+    expect(Table?.KeySchema).toEqual([
+      { AttributeName: RUNS_TABLE.partitionKey, KeyType: 'HASH' },
+      { AttributeName: RUNS_TABLE.sortKey, KeyType: 'RANGE' },
+    ]);
+    expect(Table?.GlobalSecondaryIndexes?.[0]).toMatchObject({
+      IndexName: 'byRun',
+      KeySchema: [
+        { AttributeName: 'runId', KeyType: 'HASH' },
+        { AttributeName: 'appKey', KeyType: 'RANGE' },
+      ],
+      Projection: { ProjectionType: 'ALL' },
+    });
+    const ttl = await dynamodb.send(new DescribeTimeToLiveCommand({ TableName: TABLE }));
+    expect(ttl.TimeToLiveDescription).toMatchObject({
+      TimeToLiveStatus: 'ENABLED',
+      AttributeName: 'expiresAt',
+    });
+  });
+});
+
+describe('DynamoRunStore runs', () => {
+  it('creates a run with its first timestamp, updatedAt and an expiry ttlDays ahead, leaving out undefined fields', async () => {
+    const run = newRun({ snapshotName: undefined });
+
+    await expect(store.create(run, NOW)).resolves.toBe(true);
+
+    const stored = await store.get(keyOf(run));
+    expect(stored).toEqual({
+      ...run,
+      at: { DISPATCHED: NOW },
+      updatedAt: NOW,
+      expiresAt: NOW / 1000 + TTL_DAYS * 86_400,
+    });
+    expect(stored).not.toHaveProperty('snapshotName');
+  });
+
+  it('does not create a run twice', async () => {
+    const run = newRun();
+    await store.create(run, NOW);
+
+    await expect(store.create({ ...run, reason: 'again' }, NOW + 1)).resolves.toBe(false);
+    expect((await store.get(keyOf(run)))?.updatedAt).toBe(NOW);
+  });
+
+  it('creates over a run still in one of redoFrom', async () => {
+    const run = newRun();
+    await store.create(run, NOW);
+
+    await expect(store.create(run, NOW + 5, [RunState.DISPATCHED])).resolves.toBe(true);
+    expect((await store.get(keyOf(run)))?.at).toEqual({ DISPATCHED: NOW + 5 });
+  });
+
+  it('does not create over a run in a state outside redoFrom', async () => {
+    const run = newRun();
+    await store.create(run, NOW);
+    await store.transition(keyOf(run), RunState.DISPATCHED, RunState.SNAPSHOT_REQUESTED, {}, NOW + 1);
+
+    await expect(store.create(run, NOW + 5, [RunState.DISPATCHED])).resolves.toBe(false);
+  });
+
+  it('transitions from the expected state, stamping the new state and setting the patch', async () => {
+    const run = newRun();
+    await store.create(run, NOW);
+
+    const record = await store.transition(
+      keyOf(run),
+      RunState.DISPATCHED,
+      RunState.SNAPSHOT_REQUESTED,
+      {
+        snapshotName: 'flink-snapshots-20261122T083000Z',
+        applicationVersionId: 4,
+        notes: ['snapshots disabled'],
+        reason: undefined,
+      },
+      NOW + 1_000,
+    );
+
+    expect(record).toMatchObject({
+      ...run,
+      state: RunState.SNAPSHOT_REQUESTED,
+      at: { DISPATCHED: NOW, SNAPSHOT_REQUESTED: NOW + 1_000 },
+      snapshotName: 'flink-snapshots-20261122T083000Z',
+      applicationVersionId: 4,
+      notes: ['snapshots disabled'],
+      updatedAt: NOW + 1_000,
+    });
+    expect(record).not.toHaveProperty('reason');
+    expect(await store.get(keyOf(run))).toEqual(record);
+  });
+
+  it('transitions from any of several expected states and keeps nested records', async () => {
+    const run = newRun({ state: RunState.SNAPSHOT_READY });
+    await store.create(run, NOW);
+    const prune = {
+      dryRun: false,
+      deleted: [
+        {
+          name: 'old',
+          createdAt: 1,
+          applicationVersionId: 1,
+          reason: 'beyond-count' as const,
+          detail: 'rank 5 of 3',
+        },
+      ],
+      failed: [],
+      deferred: 0,
+      kept: 3,
+      quota: { total: 4, limit: 1000, used: 0.004, warning: false, full: false, afterPrune: 3 },
+    };
+
+    const record = await store.transition(
+      keyOf(run),
+      [RunState.SNAPSHOT_REQUESTED, RunState.SNAPSHOT_READY],
+      RunState.PRUNED,
+      { prune },
+      NOW + 2,
+    );
+
+    expect(record?.state).toBe(RunState.PRUNED);
+    expect(record?.prune).toEqual(prune);
+  });
+
+  it('returns undefined for a transition from a state the run is not in, and changes nothing', async () => {
+    const run = newRun();
+    await store.create(run, NOW);
+
+    await expect(
+      store.transition(keyOf(run), RunState.SNAPSHOT_REQUESTED, RunState.SNAPSHOT_READY, {}, NOW + 1),
+    ).resolves.toBeUndefined();
+    expect(await store.get(keyOf(run))).toMatchObject({ state: RunState.DISPATCHED, updatedAt: NOW });
+  });
+
+  it('returns undefined for a transition of a run that does not exist', async () => {
+    await expect(
+      store.transition(
+        { appKey: 't/none', runId: '20261122T083000Z' },
+        RunState.DISPATCHED,
+        RunState.FAILED,
+        {},
+        NOW,
+      ),
+    ).resolves.toBeUndefined();
+    await expect(store.get({ appKey: 't/none', runId: '20261122T083000Z' })).resolves.toBeUndefined();
+  });
+
+  it('counts each poll once, only while the snapshot is requested', async () => {
+    const run = newRun();
+    await store.create(run, NOW);
+    const key = keyOf(run);
+
+    await expect(store.countPoll(key, 0, NOW)).resolves.toBe(false);
+    await store.transition(key, RunState.DISPATCHED, RunState.SNAPSHOT_REQUESTED, {}, NOW);
+
+    await expect(store.countPoll(key, 0, NOW + 1)).resolves.toBe(true);
+    await expect(store.countPoll(key, 0, NOW + 2)).resolves.toBe(false);
+    await expect(store.countPoll(key, 2, NOW + 2)).resolves.toBe(false);
+    await expect(store.countPoll(key, 1, NOW + 3)).resolves.toBe(true);
+    expect(await store.get(key)).toMatchObject({ polls: 2, updatedAt: NOW + 3 });
+
+    await store.transition(key, RunState.SNAPSHOT_REQUESTED, RunState.SNAPSHOT_READY, {}, NOW + 4);
+    await expect(store.countPoll(key, 2, NOW + 5)).resolves.toBe(false);
+  });
+
+  it('lists the newest runs of an application first, limited, without its scheduling pointer', async () => {
+    const base = newRun();
+    const runIds = ['20261122T080000Z', '20261122T081000Z', '20261122T082000Z'];
+    for (const runId of runIds) await store.create({ ...base, runId }, NOW);
+    await store.markScheduled({
+      appKey: base.appKey,
+      tenant: 'tenant-a',
+      lastRunId: runIds[2],
+      lastRunAt: NOW,
+    });
+
+    const runs = await store.listByApplication(base.appKey, 2);
+
+    expect(runs.map((run) => run.runId)).toEqual(['20261122T082000Z', '20261122T081000Z']);
+    expect((await store.listByApplication(base.appKey, 10)).map((run) => run.runId)).toEqual(
+      [...runIds].reverse(),
+    );
+  });
+
+  it("lists every application's run of one runId through the index", async () => {
+    const runId = '20261122T090000Z';
+    const runs = [newRun({ runId }), newRun({ runId }), newRun({ runId, tenant: 'tenant-b' })];
+    for (const run of runs) await store.create(run, NOW);
+    await store.create(newRun({ runId: '20261122T091000Z' }), NOW);
+
+    const listed = await store.listByRun(runId);
+
+    expect(listed.map((run) => run.appKey).sort()).toEqual(runs.map((run) => run.appKey).sort());
+    expect(listed.every((run) => run.runId === runId && run.at.DISPATCHED === NOW)).toBe(true);
+  });
+
+  it('fails with ThrottledError when DynamoDB throttles beyond the client retry', async () => {
+    local.faults.add({ kind: 'throttle', service: 'dynamodb' });
+    const once = new DynamoRunStore(
+      DynamoDBDocumentClient.from(new DynamoDBClient(clientConfig(local.url, 1))),
+      {
+        tableName: TABLE,
+        ttlDays: TTL_DAYS,
+      },
+    );
+
+    const error = await once.create(newRun(), NOW).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(ThrottledError);
+    expect(error).toMatchObject({ operation: 'PutItem', code: 'ThrottlingException' });
+  });
+});
+
+describe('DynamoRunStore scheduling pointers', () => {
+  it('reads pointers and runs of one runId over every page', async () => {
+    const paged = new DynamoRunStore(DynamoDBDocumentClient.from(dynamodb), {
+      tableName: TABLE,
+      ttlDays: TTL_DAYS,
+      pageSize: 2,
+    });
+    const runId = '20261123T000000Z';
+    const runs = [
+      newRun({ runId }),
+      newRun({ runId }),
+      newRun({ runId }),
+      newRun({ runId }),
+      newRun({ runId }),
+    ];
+    for (const run of runs) {
+      await paged.create(run, NOW);
+      await paged.markScheduled({ appKey: run.appKey, tenant: run.tenant, lastRunId: runId, lastRunAt: NOW });
+    }
+    local.counters.reset();
+
+    expect((await paged.listByRun(runId)).map((run) => run.appKey).sort()).toEqual(
+      runs.map((run) => run.appKey).sort(),
+    );
+    expect(local.counters.count('dynamodb', 'Query')).toBe(3);
+    const schedule = await paged.readSchedule();
+    for (const run of runs) expect(schedule.get(run.appKey)).toMatchObject({ lastRunId: runId });
+  });
+
+  it('moves a pointer forward and never backward', async () => {
+    const { appKey } = newRun();
+
+    await store.markScheduled({ appKey, tenant: 'tenant-a', lastRunId: '20261122T083000Z', lastRunAt: NOW });
+    await store.markScheduled({
+      appKey,
+      tenant: 'tenant-a',
+      lastRunId: '20261122T082500Z',
+      lastRunAt: NOW - 300_000,
+    });
+    expect((await store.readSchedule()).get(appKey)).toEqual({
+      appKey,
+      lastRunId: '20261122T083000Z',
+      lastRunAt: NOW,
+      invalidVersion: undefined,
+    });
+
+    await store.markScheduled({
+      appKey,
+      tenant: 'tenant-a',
+      lastRunId: '20261122T083500Z',
+      lastRunAt: NOW + 300_000,
+    });
+    expect((await store.readSchedule()).get(appKey)).toMatchObject({
+      lastRunId: '20261122T083500Z',
+      lastRunAt: NOW + 300_000,
+    });
+  });
+
+  it('records the invalid version even when the pointer stays, and keeps fields not given', async () => {
+    const { appKey } = newRun();
+    await store.markScheduled({ appKey, tenant: 'tenant-a', lastRunId: '20261122T083000Z', lastRunAt: NOW });
+
+    await store.markScheduled({
+      appKey,
+      tenant: 'tenant-a',
+      lastRunId: '20261122T080000Z',
+      lastRunAt: NOW - 1,
+      invalidVersion: 3,
+    });
+    expect((await store.readSchedule()).get(appKey)).toEqual({
+      appKey,
+      lastRunId: '20261122T083000Z',
+      lastRunAt: NOW,
+      invalidVersion: 3,
+    });
+
+    await store.markScheduled({ appKey, tenant: 'tenant-a', invalidVersion: 4 });
+    expect((await store.readSchedule()).get(appKey)).toEqual({
+      appKey,
+      lastRunId: '20261122T083000Z',
+      lastRunAt: NOW,
+      invalidVersion: 4,
+    });
+  });
+
+  it('reads every pointer with one query on the index, and no runs', async () => {
+    const apps = [newRun(), newRun(), newRun()];
+    for (const run of apps) {
+      await store.create(run, NOW);
+      await store.markScheduled({
+        appKey: run.appKey,
+        tenant: run.tenant,
+        lastRunId: run.runId,
+        lastRunAt: NOW,
+      });
+    }
+    local.counters.reset();
+
+    const schedule = await store.readSchedule();
+
+    for (const run of apps) expect(schedule.get(run.appKey)).toMatchObject({ lastRunId: run.runId });
+    expect([...schedule.keys()].every((appKey) => appKey.startsWith('tenant-'))).toBe(true);
+    expect(local.counters.count('dynamodb', 'Query')).toBe(1);
+    expect(await store.get({ appKey: apps[0]?.appKey ?? '', runId: SCHEDULE_RUN_ID })).toMatchObject({
+      tenant: 'tenant-a',
+    });
+  });
+});

@@ -1,0 +1,281 @@
+import { STSClient } from '@aws-sdk/client-sts';
+import type { LocalAws } from '@flink-snapshots/local';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { KdaFlinkFleet } from '../../src/adapters/kda-flink-fleet';
+import {
+  AccessDeniedError,
+  ApplicationNotFoundError,
+  ResourceInUseError,
+  ServiceUnavailableError,
+  SnapshotQuotaExceededError,
+  ThrottledError,
+} from '../../src/domain/errors';
+import { CreateOutcome } from '../../src/ports';
+import { CREDENTIALS, clientConfig, REGION, startLocal } from './local';
+
+const DAY = 86_400_000;
+const ROLE = 'arn:aws:iam::111122223333:role/flink-snapshots-access';
+let local: LocalAws;
+let sts: STSClient;
+const fleets: KdaFlinkFleet[] = [];
+
+beforeAll(async () => {
+  local = await startLocal({ timeScale: 0.01 });
+  sts = new STSClient(clientConfig(local.url));
+  local.services.kinesisAnalytics.seed({
+    defaults: { snapshotDurationSeconds: 60, snapshotDeleteSeconds: 60 },
+    applications: [
+      {
+        name: 'orders',
+        versionId: 3,
+        restoreSnapshotName: 'manual-restore',
+        snapshots: [{ name: 'manual-restore', createdAt: Date.now() - DAY, versionId: 2 }],
+      },
+      { name: 'stopped', status: 'READY', snapshotsEnabled: false },
+      {
+        name: 'history',
+        versionId: 3,
+        generatedSnapshots: { count: 120, versions: 3, prefix: 'old-', olderThanDays: 1 },
+      },
+      { name: 'full', generatedSnapshots: { count: 1000, prefix: 'full-' } },
+      { name: 'busy' },
+      {
+        name: 'pruned',
+        snapshots: [
+          { name: 'keep', createdAt: Date.now() - 3 * DAY },
+          { name: 'drop', createdAt: Date.now() - 2 * DAY },
+        ],
+      },
+    ],
+  });
+});
+
+afterEach(() => local.faults.clear());
+
+afterAll(async () => {
+  for (const fleet of fleets) fleet.destroy();
+  sts.destroy();
+  await local.stop();
+});
+
+/** A fleet on the local AWS; `maxAttempts` of its Kinesis Analytics clients optional. */
+function newFleet(maxAttempts?: number): KdaFlinkFleet {
+  const fleet = new KdaFlinkFleet({
+    defaultRegion: REGION,
+    sts,
+    clientConfig: {
+      endpoint: local.url,
+      credentials: CREDENTIALS,
+      ...(maxAttempts === undefined ? {} : { maxAttempts }),
+    },
+    clock: local.clock,
+  });
+  fleets.push(fleet);
+  return fleet;
+}
+
+describe('KdaFlinkFleet targets', () => {
+  it('reuses one client per region and role', () => {
+    const fleet = newFleet();
+    const here = fleet.forTarget({});
+    expect(fleet.forTarget({ region: REGION })).toBe(here);
+    expect(fleet.forTarget({ region: 'eu-west-1' })).not.toBe(here);
+    expect(fleet.forTarget({ roleArn: ROLE })).not.toBe(here);
+    expect(fleet.forTarget({ region: REGION, roleArn: ROLE })).toBe(fleet.forTarget({ roleArn: ROLE }));
+  });
+
+  it('assumes a role once for every call and region that uses it', async () => {
+    const fleet = newFleet();
+    local.counters.reset();
+
+    await fleet.forTarget({ roleArn: ROLE }).describeApplication('orders');
+    await fleet.forTarget({ roleArn: ROLE }).listSnapshots('orders');
+    await fleet.forTarget({ region: 'eu-west-1', roleArn: ROLE }).describeApplication('orders');
+
+    expect(local.counters.count('sts', 'AssumeRole')).toBe(1);
+    expect(local.counters.count('kinesisanalytics')).toBe(3);
+  });
+
+  it('fails with AccessDeniedError naming the role when it cannot be assumed', async () => {
+    const roleArn = 'arn:aws:iam::not-an-account:role/x';
+    const error = await newFleet()
+      .forTarget({ roleArn })
+      .describeApplication('orders')
+      .catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(AccessDeniedError);
+    expect(error).toMatchObject({ operation: 'AssumeRole', roleArn, code: 'ValidationError' });
+    expect((error as Error).message).toContain(`as ${roleArn}`);
+  });
+});
+
+describe('KdaFlinkSnapshots', () => {
+  it('describes an application: status, version, snapshots enabled and the custom restore snapshot', async () => {
+    const flink = newFleet().forTarget({});
+
+    await expect(flink.describeApplication('orders')).resolves.toEqual({
+      name: 'orders',
+      status: 'RUNNING',
+      versionId: 3,
+      snapshotsEnabled: true,
+      restoreSnapshotName: 'manual-restore',
+    });
+    await expect(flink.describeApplication('stopped')).resolves.toEqual({
+      name: 'stopped',
+      status: 'READY',
+      versionId: 1,
+      snapshotsEnabled: false,
+      restoreSnapshotName: undefined,
+    });
+  });
+
+  it('fails with ApplicationNotFoundError naming the region for an unknown application', async () => {
+    const error = await newFleet()
+      .forTarget({ region: 'eu-west-1' })
+      .describeApplication('nope')
+      .catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(ApplicationNotFoundError);
+    expect(error).toMatchObject({ application: 'nope', region: 'eu-west-1' });
+    expect((error as Error).cause).toMatchObject({ name: 'ResourceNotFoundException' });
+  });
+
+  it('creates a snapshot, and reports it as already there when asked again', async () => {
+    const flink = newFleet().forTarget({});
+
+    await expect(flink.createSnapshot('orders', 'flink-snapshots-20260101T000000Z')).resolves.toBe(
+      CreateOutcome.CREATED,
+    );
+    const created = await flink.describeSnapshot('orders', 'flink-snapshots-20260101T000000Z');
+    expect(created).toMatchObject({
+      name: 'flink-snapshots-20260101T000000Z',
+      status: 'CREATING',
+      applicationVersionId: 3,
+    });
+    expect(created?.createdAt).toBeGreaterThan(Date.now() - DAY);
+
+    await expect(flink.createSnapshot('orders', 'flink-snapshots-20260101T000000Z')).resolves.toBe(
+      CreateOutcome.ALREADY_EXISTS,
+    );
+  });
+
+  it('fails with ResourceInUseError when the application is busy with another snapshot', async () => {
+    const flink = newFleet().forTarget({});
+    await flink.createSnapshot('busy', 'first');
+
+    const error = await flink.createSnapshot('busy', 'second').catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(ResourceInUseError);
+    expect(error).toMatchObject({ operation: 'CreateApplicationSnapshot', application: 'busy' });
+  });
+
+  it('fails with ResourceInUseError when the application is not running', async () => {
+    await expect(newFleet().forTarget({}).createSnapshot('stopped', 'x')).rejects.toBeInstanceOf(
+      ResourceInUseError,
+    );
+  });
+
+  it('fails with SnapshotQuotaExceededError at 1,000 snapshots after one call, without retrying', async () => {
+    local.counters.reset();
+
+    const error = await newFleet(5)
+      .forTarget({})
+      .createSnapshot('full', 'one-more')
+      .catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(SnapshotQuotaExceededError);
+    expect(error).toMatchObject({ application: 'full', limit: 1000 });
+    expect((error as Error).cause).toMatchObject({ name: 'LimitExceededException' });
+    expect(local.counters.count('kinesisanalytics', 'CreateApplicationSnapshot')).toBe(1);
+  });
+
+  it('still retries a create that failed on the service side through the client retry', async () => {
+    local.faults.add({
+      kind: 'server-error',
+      service: 'kinesisanalytics',
+      operation: 'CreateApplicationSnapshot',
+      limit: 1,
+    });
+    local.counters.reset();
+
+    await expect(newFleet(3).forTarget({}).createSnapshot('stopped', 'y')).rejects.toBeInstanceOf(
+      ResourceInUseError,
+    );
+    expect(local.counters.count('kinesisanalytics', 'CreateApplicationSnapshot')).toBe(2);
+  });
+
+  it('describes a missing snapshot as undefined', async () => {
+    await expect(newFleet().forTarget({}).describeSnapshot('orders', 'never-made')).resolves.toBeUndefined();
+  });
+
+  it('lists every snapshot over pages of 50 and every application version', async () => {
+    local.counters.reset();
+
+    const snapshots = await newFleet().forTarget({}).listSnapshots('history');
+
+    expect(snapshots).toHaveLength(120);
+    expect(new Set(snapshots.map((s) => s.name)).size).toBe(120);
+    expect(new Set(snapshots.map((s) => s.applicationVersionId))).toEqual(new Set([1, 2, 3]));
+    expect(snapshots.every((s) => s.status === 'READY' && Number.isInteger(s.createdAt))).toBe(true);
+    const simulated = local.services.kinesisAnalytics.listSnapshots('history');
+    expect(snapshots.map((s) => [s.name, s.createdAt]).sort()).toEqual(
+      simulated.map((s) => [s.name, s.createdAt]).sort(),
+    );
+    expect(local.counters.count('kinesisanalytics', 'ListApplicationSnapshots')).toBe(3);
+  });
+
+  it('fails to list with ApplicationNotFoundError for an unknown application', async () => {
+    await expect(newFleet().forTarget({}).listSnapshots('nope')).rejects.toBeInstanceOf(
+      ApplicationNotFoundError,
+    );
+  });
+
+  it('deletes a snapshot by name and listed creation time', async () => {
+    const flink = newFleet().forTarget({});
+    const [drop] = (await flink.listSnapshots('pruned')).filter((s) => s.name === 'drop');
+    if (drop === undefined) throw new Error('seeded snapshot drop is missing');
+
+    await flink.deleteSnapshot('pruned', drop);
+
+    expect(local.services.kinesisAnalytics.listSnapshots('pruned')).toEqual([
+      expect.objectContaining({ name: 'keep', status: 'READY' }),
+      expect.objectContaining({ name: 'drop', status: 'DELETING' }),
+    ]);
+  });
+
+  it('treats deleting a snapshot that is already gone as done', async () => {
+    const flink = newFleet().forTarget({});
+    await expect(
+      flink.deleteSnapshot('pruned', {
+        name: 'gone',
+        status: 'READY',
+        createdAt: Date.now(),
+        applicationVersionId: 1,
+      }),
+    ).resolves.toBeUndefined();
+  });
+
+  it('fails with ThrottledError naming the application when throttling outlasts the retries', async () => {
+    local.faults.add({ kind: 'throttle', service: 'kinesisanalytics', application: 'orders' });
+
+    const error = await newFleet(1)
+      .forTarget({})
+      .listSnapshots('orders')
+      .catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(ThrottledError);
+    expect(error).toMatchObject({
+      operation: 'ListApplicationSnapshots',
+      application: 'orders',
+      code: 'ThrottlingException',
+    });
+  });
+
+  it('fails with ServiceUnavailableError when the service answers 500', async () => {
+    local.faults.add({ kind: 'server-error', service: 'kinesisanalytics', operation: 'DescribeApplication' });
+
+    await expect(newFleet(1).forTarget({}).describeApplication('orders')).rejects.toBeInstanceOf(
+      ServiceUnavailableError,
+    );
+  });
+});

@@ -1,0 +1,101 @@
+import { STSClient } from '@aws-sdk/client-sts';
+import type { LocalAws } from '@flink-snapshots/local';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { RoleCredentialsCache } from '../../src/adapters/role-credentials';
+import { AccessDeniedError, ThrottledError } from '../../src/domain/errors';
+import { clientConfig, startLocal } from './local';
+
+const ROLE = 'arn:aws:iam::111122223333:role/flink-snapshots-access';
+const OTHER_ROLE = 'arn:aws:iam::444455556666:role/flink-snapshots-access';
+const MINUTE = 60_000;
+let local: LocalAws;
+let sts: STSClient;
+
+beforeAll(async () => {
+  local = await startLocal();
+  sts = new STSClient(clientConfig(local.url));
+});
+
+afterEach(() => {
+  local.faults.clear();
+  local.counters.reset();
+});
+
+afterAll(async () => {
+  sts.destroy();
+  await local.stop();
+});
+
+/** A clock that stays where the test puts it, starting at the local AWS's time. */
+function pinnedClock(): { now: () => number; advance: (ms: number) => void } {
+  let now = local.clock.now();
+  return {
+    now: () => now,
+    advance: (ms) => {
+      now += ms;
+    },
+  };
+}
+
+const assumeRoleCalls = () => local.counters.count('sts', 'AssumeRole');
+
+describe('RoleCredentialsCache', () => {
+  it('assumes the role for one hour with the flink-snapshots session name', async () => {
+    const clock = pinnedClock();
+    const credentials = await new RoleCredentialsCache({ sts, clock }).get(ROLE);
+
+    expect(credentials.accessKeyId).toMatch(/^ASIA/);
+    expect(credentials.sessionToken).toBeTruthy();
+    const lifetime = (credentials.expiration?.getTime() ?? 0) - clock.now();
+    expect(lifetime).toBeGreaterThan(59 * MINUTE);
+    expect(lifetime).toBeLessThanOrEqual(61 * MINUTE);
+  });
+
+  it('keeps credentials until five minutes before expiry, then assumes the role again', async () => {
+    const clock = pinnedClock();
+    const cache = new RoleCredentialsCache({ sts, clock });
+    const first = await cache.get(ROLE);
+
+    clock.advance(54 * MINUTE);
+    expect(await cache.get(ROLE)).toBe(first);
+    expect(assumeRoleCalls()).toBe(1);
+
+    clock.advance(2 * MINUTE);
+    const renewed = await cache.get(ROLE);
+    expect(renewed).not.toBe(first);
+    expect(assumeRoleCalls()).toBe(2);
+  });
+
+  it('caches per role and shares one AssumeRole among concurrent callers', async () => {
+    const cache = new RoleCredentialsCache({ sts, clock: pinnedClock() });
+
+    const all = await Promise.all([cache.get(ROLE), cache.get(ROLE), cache.get(OTHER_ROLE), cache.get(ROLE)]);
+
+    expect(new Set(all).size).toBe(2);
+    expect(assumeRoleCalls()).toBe(2);
+  });
+
+  it('does not cache a failed AssumeRole: the next call tries again', async () => {
+    local.faults.add({ kind: 'throttle', service: 'sts', operation: 'AssumeRole' });
+    const once = new STSClient(clientConfig(local.url, 1));
+    const cache = new RoleCredentialsCache({ sts: once, clock: pinnedClock() });
+
+    const error = await cache.get(ROLE).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ThrottledError);
+    expect(error).toMatchObject({ operation: 'AssumeRole', code: 'Throttling' });
+
+    local.faults.clear();
+    await expect(cache.get(ROLE)).resolves.toMatchObject({ accessKeyId: expect.stringMatching(/^ASIA/) });
+    expect(assumeRoleCalls()).toBe(2);
+    once.destroy();
+  });
+
+  it('fails with AccessDeniedError naming the role when STS refuses it', async () => {
+    const roleArn = 'arn:aws:iam::123:role/too-short-account';
+    const error = await new RoleCredentialsCache({ sts }).get(roleArn).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(AccessDeniedError);
+    expect(error).toMatchObject({ roleArn, operation: 'AssumeRole', code: 'ValidationError' });
+    expect((error as Error).cause).toMatchObject({ name: 'ValidationError' });
+  });
+});

@@ -1,0 +1,199 @@
+import {
+  CreateQueueCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
+import type { LocalAws } from '@flink-snapshots/local';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { SqsWorkQueue } from '../../src/adapters/sqs-work-queue';
+import { InvalidRequestError, ServiceUnavailableError, ThrottledError } from '../../src/domain/errors';
+import type { SendEntry } from '../../src/domain/work-message';
+import { clientConfig, type FlakyBatchProxy, startFlakyBatchProxy, startLocal } from './local';
+
+let local: LocalAws;
+let sqs: SQSClient;
+let queueUrl: string;
+let queueNumber = 0;
+const proxies: FlakyBatchProxy[] = [];
+const clients: SQSClient[] = [];
+
+beforeAll(async () => {
+  local = await startLocal();
+  sqs = new SQSClient(clientConfig(local.url));
+});
+
+beforeEach(async () => {
+  const created = await sqs.send(new CreateQueueCommand({ QueueName: `work-${++queueNumber}` }));
+  queueUrl = created.QueueUrl ?? '';
+});
+
+afterEach(async () => {
+  local.faults.clear();
+  for (const client of clients.splice(0)) client.destroy();
+  for (const proxy of proxies.splice(0)) await proxy.stop();
+});
+
+afterAll(async () => {
+  sqs.destroy();
+  await local.stop();
+});
+
+/** A client through a proxy failing the entries `fails` picks, on SQS's side. */
+async function flakyClient(
+  fails: (id: string, call: number) => boolean,
+  code?: string,
+): Promise<{
+  client: SQSClient;
+  proxy: FlakyBatchProxy;
+}> {
+  const proxy = await startFlakyBatchProxy(local.url, fails, code);
+  proxies.push(proxy);
+  const client = new SQSClient(clientConfig(proxy.url));
+  clients.push(client);
+  return { client, proxy };
+}
+
+/** Records the backoffs asked for instead of waiting. */
+function recordingSleep(): { sleep: (ms: number) => Promise<void>; waits: number[] } {
+  const waits: number[] = [];
+  return { waits, sleep: async (ms) => void waits.push(ms) };
+}
+
+async function queued(): Promise<number> {
+  const out = await sqs.send(
+    new GetQueueAttributesCommand({
+      QueueUrl: queueUrl,
+      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesDelayed'],
+    }),
+  );
+  return (
+    Number(out.Attributes?.ApproximateNumberOfMessages ?? 0) +
+    Number(out.Attributes?.ApproximateNumberOfMessagesDelayed ?? 0)
+  );
+}
+
+const entries = (ids: string[]): SendEntry[] =>
+  ids.map((id) => ({ id, body: JSON.stringify({ id }), groupId: 'tenant-a' }));
+
+describe('SqsWorkQueue', () => {
+  it('sends each entry with its body, delay, message group and string attributes', async () => {
+    await new SqsWorkQueue(sqs, queueUrl).sendBatch([
+      {
+        id: 'now',
+        body: '{"step":"snapshot"}',
+        groupId: 'tenant-a',
+        attributes: { step: 'snapshot', app: 'a/b' },
+      },
+      { id: 'later', body: '{"step":"poll"}', groupId: 'tenant-b', delaySeconds: 900 },
+    ]);
+
+    const out = await sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: queueUrl,
+        MaxNumberOfMessages: 10,
+        MessageAttributeNames: ['All'],
+        MessageSystemAttributeNames: ['MessageGroupId'],
+      }),
+    );
+    expect(out.Messages).toHaveLength(1);
+    const [message] = out.Messages ?? [];
+    expect(message?.Body).toBe('{"step":"snapshot"}');
+    expect(message?.Attributes?.MessageGroupId).toBe('tenant-a');
+    expect(message?.MessageAttributes).toEqual({
+      step: { DataType: 'String', StringValue: 'snapshot' },
+      app: { DataType: 'String', StringValue: 'a/b' },
+    });
+    const attributes = await sqs.send(
+      new GetQueueAttributesCommand({
+        QueueUrl: queueUrl,
+        AttributeNames: ['ApproximateNumberOfMessagesDelayed'],
+      }),
+    );
+    expect(attributes.Attributes?.ApproximateNumberOfMessagesDelayed).toBe('1');
+  });
+
+  it('makes no call for an empty batch', async () => {
+    local.counters.reset();
+    await new SqsWorkQueue(sqs, queueUrl).sendBatch([]);
+    expect(local.counters.count('sqs', 'SendMessageBatch')).toBe(0);
+  });
+
+  it('retries only the entries that failed on the service side, after a backoff', async () => {
+    const { client, proxy } = await flakyClient((id, call) => id === 'b' && call === 1);
+    const { sleep, waits } = recordingSleep();
+
+    await new SqsWorkQueue(client, queueUrl, { sleep, random: () => 0.5, baseDelayMs: 100 }).sendBatch(
+      entries(['a', 'b', 'c']),
+    );
+
+    expect(proxy.batches).toEqual([['a', 'b', 'c'], ['b']]);
+    expect(waits).toEqual([75]);
+    expect(await queued()).toBe(3);
+  });
+
+  it('backs off exponentially up to the cap and fails with ServiceUnavailableError naming the entries still failing', async () => {
+    const { client, proxy } = await flakyClient((id) => id === 'b' || id === 'c');
+    const { sleep, waits } = recordingSleep();
+    const queue = new SqsWorkQueue(client, queueUrl, {
+      sleep,
+      random: () => 1,
+      baseDelayMs: 100,
+      maxDelayMs: 300,
+      maxAttempts: 5,
+    });
+
+    const error = await queue.sendBatch(entries(['a', 'b', 'c'])).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(ServiceUnavailableError);
+    expect((error as Error).message).toContain('InternalError for entries b, c after 5 attempts');
+    expect(proxy.batches).toEqual([
+      ['a', 'b', 'c'],
+      ['b', 'c'],
+      ['b', 'c'],
+      ['b', 'c'],
+      ['b', 'c'],
+    ]);
+    expect(waits).toEqual([100, 200, 300, 300]);
+    expect(await queued()).toBe(1);
+  });
+
+  it('fails with ThrottledError when the entries still failing were throttled', async () => {
+    const { client } = await flakyClient((id) => id === 'b', 'RequestThrottled');
+    const { sleep } = recordingSleep();
+
+    const error = await new SqsWorkQueue(client, queueUrl, { sleep, maxAttempts: 2 })
+      .sendBatch(entries(['a', 'b']))
+      .catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(ThrottledError);
+    expect((error as Error).message).toContain('RequestThrottled for entries b after 2 attempts');
+  });
+
+  it('fails with InvalidRequestError naming the entries SQS rejected as the sender fault, without retrying them', async () => {
+    local.counters.reset();
+    const { sleep, waits } = recordingSleep();
+
+    const error = await new SqsWorkQueue(sqs, queueUrl, { sleep })
+      .sendBatch([...entries(['good']), { id: 'bad', body: 'nul \u0000 inside' }])
+      .catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(InvalidRequestError);
+    expect(error).toMatchObject({ operation: 'SendMessageBatch', code: 'InvalidMessageContents' });
+    expect((error as InvalidRequestError).detail).toContain('bad (InvalidMessageContents:');
+    expect(local.counters.count('sqs', 'SendMessageBatch')).toBe(1);
+    expect(waits).toEqual([]);
+    expect(await queued()).toBe(1);
+  });
+
+  it('fails with ThrottledError when the whole call is throttled beyond the client retry', async () => {
+    local.faults.add({ kind: 'throttle', service: 'sqs', operation: 'SendMessageBatch' });
+    const once = new SQSClient(clientConfig(local.url, 1));
+    clients.push(once);
+
+    const error = await new SqsWorkQueue(once, queueUrl).sendBatch(entries(['a'])).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(ThrottledError);
+    expect(error).toMatchObject({ operation: 'SendMessageBatch', code: 'RequestThrottled' });
+  });
+});

@@ -1,0 +1,108 @@
+import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import type { LocalAws } from '@flink-snapshots/local';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { SsmConfigSource } from '../../src/adapters/ssm-config-source';
+import { InvalidRequestError, ServiceUnavailableError, ThrottledError } from '../../src/domain/errors';
+import { clientConfig, startLocal } from './local';
+
+const PREFIX = '/flink-snapshots/test/apps/';
+let local: LocalAws;
+let ssm: SSMClient;
+
+beforeAll(async () => {
+  local = await startLocal();
+  ssm = new SSMClient(clientConfig(local.url));
+  // 25 parameters over 3 tenants (3 pages of 10), one updated twice, and one outside the prefix.
+  for (let i = 0; i < 25; i++) {
+    await ssm.send(
+      new PutParameterCommand({
+        Name: `${PREFIX}tenant-${i % 3}/app-${String(i).padStart(2, '0')}`,
+        Value: JSON.stringify({ index: i }),
+        Type: 'String',
+      }),
+    );
+  }
+  await ssm.send(
+    new PutParameterCommand({
+      Name: `${PREFIX}tenant-0/app-00`,
+      Value: '{}',
+      Type: 'String',
+      Overwrite: true,
+    }),
+  );
+  await ssm.send(
+    new PutParameterCommand({ Name: '/flink-snapshots/other/apps/t/a', Value: '{}', Type: 'String' }),
+  );
+});
+
+afterEach(() => local.faults.clear());
+
+afterAll(async () => {
+  ssm.destroy();
+  await local.stop();
+});
+
+describe('SsmConfigSource', () => {
+  it('reads every parameter under the prefix, recursively and over every page of 10', async () => {
+    local.counters.reset();
+    const parameters = await new SsmConfigSource(ssm).readAll(PREFIX);
+
+    expect(parameters).toHaveLength(25);
+    expect(new Set(parameters.map((p) => p.name)).size).toBe(25);
+    expect(parameters.every((p) => p.name.startsWith(PREFIX))).toBe(true);
+    expect(parameters.find((p) => p.name === `${PREFIX}tenant-1/app-07`)).toEqual({
+      name: `${PREFIX}tenant-1/app-07`,
+      value: '{"index":7}',
+      version: 1,
+    });
+    expect(parameters.find((p) => p.name === `${PREFIX}tenant-0/app-00`)).toMatchObject({
+      value: '{}',
+      version: 2,
+    });
+    expect(local.counters.count('ssm', 'GetParametersByPath')).toBe(3);
+  });
+
+  it('returns no parameters for a prefix that holds none', async () => {
+    await expect(new SsmConfigSource(ssm).readAll('/flink-snapshots/empty/apps/')).resolves.toEqual([]);
+  });
+
+  it('rides out throttling through the client retry', async () => {
+    local.faults.add({ kind: 'throttle', service: 'ssm', operation: 'GetParametersByPath', limit: 1 });
+    const retrying = new SSMClient(clientConfig(local.url, 5));
+
+    const parameters = await new SsmConfigSource(retrying).readAll(PREFIX);
+
+    expect(parameters).toHaveLength(25);
+    retrying.destroy();
+  });
+
+  it('fails with ThrottledError naming the operation and the code when throttling outlasts the retries', async () => {
+    local.faults.add({ kind: 'throttle', service: 'ssm', operation: 'GetParametersByPath' });
+    const once = new SSMClient(clientConfig(local.url, 1));
+
+    const error = await new SsmConfigSource(once).readAll(PREFIX).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(ThrottledError);
+    expect(error).toMatchObject({ operation: 'GetParametersByPath', code: 'ThrottlingException' });
+    expect((error as Error).message).toContain(
+      'GetParametersByPath was throttled (received ThrottlingException)',
+    );
+    expect((error as Error).cause).toMatchObject({ name: 'ThrottlingException' });
+    once.destroy();
+  });
+
+  it('fails with ServiceUnavailableError when SSM answers 500', async () => {
+    local.faults.add({ kind: 'server-error', service: 'ssm', operation: 'GetParametersByPath' });
+    const once = new SSMClient(clientConfig(local.url, 1));
+
+    await expect(new SsmConfigSource(once).readAll(PREFIX)).rejects.toBeInstanceOf(ServiceUnavailableError);
+    once.destroy();
+  });
+
+  it('fails with InvalidRequestError when the path is not a parameter path', async () => {
+    const error = await new SsmConfigSource(ssm).readAll('no-leading-slash').catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(InvalidRequestError);
+    expect(error).toMatchObject({ code: 'ValidationException' });
+  });
+});
