@@ -1,0 +1,58 @@
+/** The environment each handler validates once, at cold start. Names come from the shared settings. */
+import { z } from 'zod';
+import { ENV, PIPELINE } from '../../../stacks/settings';
+
+const positiveInt = (what: string) =>
+  z.coerce
+    .number({ error: `${what}: a positive integer` })
+    .int({ error: `${what}: a positive integer` })
+    .positive();
+
+export const EnvSchema = z.object({
+  [ENV.stage]: z.string({ error: 'the SST stage name' }).min(1, { error: 'the SST stage name' }),
+  [ENV.runsTableName]: z.string({ error: 'the runs table name' }).min(3, { error: 'the runs table name' }),
+  [ENV.workQueueUrl]: z.url({
+    error: 'the work queue URL (https://sqs.<region>.amazonaws.com/<account>/<name>)',
+  }),
+  [ENV.alertsTopicArn]: z
+    .string({ error: 'the failures topic ARN (arn:aws:sns:<region>:<account>:<name>)' })
+    .regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[\w-]{1,256}$/, {
+      error: 'the failures topic ARN (arn:aws:sns:<region>:<account>:<name>)',
+    }),
+  [ENV.tickMinutes]: positiveInt('dispatcher tick in minutes').default(PIPELINE.tickMinutes),
+  [ENV.runTtlDays]: positiveInt('days a run is kept').default(PIPELINE.runTtlDays),
+  AWS_REGION: z.string({ error: 'the Lambda region (set by Lambda)' }).min(1),
+});
+
+export interface Env {
+  readonly stage: string;
+  readonly runsTableName: string;
+  readonly workQueueUrl: string;
+  readonly alertsTopicArn: string;
+  readonly tickMinutes: number;
+  readonly runTtlDays: number;
+  readonly region: string;
+}
+
+/** Parses the environment, or throws one error naming every variable that is missing or wrong. */
+export function loadEnv(source: Readonly<Record<string, string | undefined>>): Env {
+  const result = EnvSchema.safeParse(source);
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => {
+      const name = String(issue.path[0]);
+      const value = source[name];
+      return `${name}=${value === undefined ? '(unset)' : JSON.stringify(value)}: expected ${issue.message}`;
+    });
+    throw new Error(`invalid handler environment: ${problems.join('; ')}`);
+  }
+  const env = result.data;
+  return {
+    stage: env[ENV.stage],
+    runsTableName: env[ENV.runsTableName],
+    workQueueUrl: env[ENV.workQueueUrl],
+    alertsTopicArn: env[ENV.alertsTopicArn],
+    tickMinutes: env[ENV.tickMinutes],
+    runTtlDays: env[ENV.runTtlDays],
+    region: env.AWS_REGION,
+  };
+}

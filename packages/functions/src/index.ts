@@ -1,0 +1,5 @@
+export * from './deps';
+export * as dispatcher from './dispatcher';
+export * from './env';
+export type { RecordReport } from './worker';
+export * as worker from './worker';
