@@ -57,9 +57,51 @@ export const PIPELINE = {
   runTtlDays: 90,
 } as const;
 
+/** The EventBridge schedule expression of the dispatcher's tick (`rate(5 minutes)`). */
+export function scheduleExpression(tickMinutes: number = PIPELINE.tickMinutes): string {
+  if (!Number.isInteger(tickMinutes) || tickMinutes < 1) {
+    throw new RangeError(`tickMinutes must be a whole number of minutes >= 1, got ${tickMinutes}`);
+  }
+  return tickMinutes === 1 ? 'rate(1 minute)' : `rate(${tickMinutes} minutes)`;
+}
+
+/**
+ * What the handlers publish (Powertools Metrics, EMF) and the alarms and dashboard read. One dimension,
+ * `service` (= POWERTOOLS_SERVICE_NAME = `serviceName(stage)`), so stages sharing an account stay apart
+ * and the metric count stays fixed whatever the fleet size.
+ */
+export const METRICS = {
+  namespace: 'FlinkSnapshots',
+  names: {
+    dispatched: 'Dispatched',
+    snapshotCreated: 'SnapshotCreated',
+    snapshotReady: 'SnapshotReady',
+    runFailed: 'RunFailed',
+    runTimedOut: 'RunTimedOut',
+    runSkipped: 'RunSkipped',
+    snapshotsPruned: 'SnapshotsPruned',
+    snapshotDurationSeconds: 'SnapshotDurationSeconds',
+    runCompleted: 'RunCompleted',
+    configInvalid: 'ConfigInvalid',
+  },
+} as const;
+
+/** POWERTOOLS_SERVICE_NAME of both handlers of a stage: the `service` dimension of every metric. */
+export function serviceName(stage: string): string {
+  return `${APP_NAME}-${stage}`;
+}
+
+/**
+ * Principal tag that names the tenant a person or role may configure: the tenant policy grants write
+ * access to `/flink-snapshots/<stage>/apps/${aws:PrincipalTag/flink-snapshots-tenant}/*` only.
+ */
+export const TENANT_TAG_KEY = 'flink-snapshots-tenant';
+
 export interface StageSettings {
   /** Production stages retain stateful resources and turn on deletion protection. */
   readonly production: boolean;
+  /** Region the stage is pinned to (STAGES); absent: `--region`, AWS_REGION or AWS_DEFAULT_REGION decide. */
+  readonly region?: string;
   /** Optional e-mail address subscribed to the failures topic. */
   readonly alertEmail?: string;
   /** IAM role ARN pattern the worker may assume for cross-account applications. */
@@ -67,14 +109,62 @@ export interface StageSettings {
   readonly logRetentionDays: number;
 }
 
-const PRODUCTION_STAGES = new Set(['prod', 'production']);
+/** Per-stage choices committed with the code; a stage not listed gets the defaults. */
+export interface StageChoices {
+  readonly region?: string;
+  readonly alertEmail?: string;
+  readonly assumeRoleArnPattern?: string;
+}
 
-/** Settings of one stage; production stages are `prod` and `production`. */
-export function stageSettings(stage: string): StageSettings {
+/** Edit to pin a stage's region, alert address or role pattern (the last two also via STAGE_ENV). */
+export const STAGES: Readonly<Record<string, StageChoices>> = {};
+
+/**
+ * Variables that override STAGES at deploy time. SST loads `.env`, `.env.<stage>` and `.env.<stage>.local`
+ * before it builds the stacks, so `.env.prod` holding `FLINK_SNAPSHOTS_ALERT_EMAIL=…` is the usual place.
+ */
+export const STAGE_ENV = {
+  alertEmail: 'FLINK_SNAPSHOTS_ALERT_EMAIL',
+  assumeRoleArnPattern: 'FLINK_SNAPSHOTS_ASSUME_ROLE_ARN_PATTERN',
+} as const;
+
+const PRODUCTION_STAGES = new Set(['prod', 'production']);
+const DEFAULT_ASSUME_ROLE_ARN_PATTERN = 'arn:aws:iam::*:role/flink-snapshots-*';
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const ROLE_ARN_PATTERN = /^arn:aws(-[a-z]+)*:iam::(\d{12}|\*):role\/[\w+=,.@*/-]+$/;
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
+
+/**
+ * Settings of one stage; production stages are `prod` and `production`. `env` (pass `process.env` from
+ * deploy-time code) overrides STAGES through the STAGE_ENV variables; nothing here reads the environment.
+ */
+export function stageSettings(
+  stage: string,
+  env: Readonly<Record<string, string | undefined>> = {},
+): StageSettings {
   const production = PRODUCTION_STAGES.has(stage);
+  const choices = STAGES[stage] ?? {};
+  const check = (key: keyof StageChoices, pattern: RegExp, expected: string): string | undefined => {
+    const variable = key in STAGE_ENV ? STAGE_ENV[key as keyof typeof STAGE_ENV] : undefined;
+    const value = (variable === undefined ? undefined : env[variable]?.trim()) || choices[key];
+    if (value === undefined || pattern.test(value)) return value;
+    const source =
+      variable === undefined ? `STAGES.${stage}.${key}` : `STAGES.${stage}.${key} or ${variable}`;
+    throw new Error(`Stage "${stage}": ${source} is ${JSON.stringify(value)}; expected ${expected}`);
+  };
+  const region = check('region', REGION, 'a region name such as eu-west-1');
+  const alertEmail = check('alertEmail', EMAIL, 'an e-mail address');
+  const assumeRoleArnPattern =
+    check(
+      'assumeRoleArnPattern',
+      ROLE_ARN_PATTERN,
+      'an IAM role ARN pattern such as arn:aws:iam::*:role/flink-snapshots-*',
+    ) ?? DEFAULT_ASSUME_ROLE_ARN_PATTERN;
   return {
     production,
-    assumeRoleArnPattern: 'arn:aws:iam::*:role/flink-snapshots-*',
+    ...(region === undefined ? {} : { region }),
+    ...(alertEmail === undefined ? {} : { alertEmail }),
+    assumeRoleArnPattern,
     logRetentionDays: production ? 90 : 14,
   };
 }

@@ -1,0 +1,222 @@
+/**
+ * Stateless resources: the schedule, the work queue, the dispatcher and worker with their permissions,
+ * the alarms and the dashboard. Removing this stack loses no data; the runs table is in Storage.
+ */
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
+import { Function as SstFunction, type StackContext, use } from 'sst/constructs';
+import { allow, ssmParameterArn } from './iam';
+import { Monitoring } from './monitoring';
+import { Storage } from './Storage';
+import {
+  configPathPrefix,
+  ENV,
+  HANDLERS,
+  METRICS,
+  PIPELINE,
+  RUNS_TABLE,
+  scheduleExpression,
+  serviceName,
+  stageSettings,
+} from './settings';
+
+/** AWS's rule for an SQS event source: visibility timeout at least six times the function timeout. */
+export const MIN_VISIBILITY_TO_TIMEOUT_RATIO = 6;
+
+export function Pipeline({ app, stack }: StackContext) {
+  const { runsTable, alertsKey, alertsTopic, deadLetterQueue } = use(Storage);
+  const settings = stageSettings(app.stage, process.env);
+  const { partition, account } = stack;
+  const service = serviceName(app.stage);
+
+  if (
+    PIPELINE.workQueue.visibilityTimeoutSeconds <
+    MIN_VISIBILITY_TO_TIMEOUT_RATIO * PIPELINE.worker.timeoutSeconds
+  ) {
+    throw new Error(
+      `PIPELINE.workQueue.visibilityTimeoutSeconds is ${PIPELINE.workQueue.visibilityTimeoutSeconds}; expected at least ${MIN_VISIBILITY_TO_TIMEOUT_RATIO} × PIPELINE.worker.timeoutSeconds (${MIN_VISIBILITY_TO_TIMEOUT_RATIO * PIPELINE.worker.timeoutSeconds}) so SQS does not redeliver a batch the worker is still processing`,
+    );
+  }
+
+  const workQueue = new sqs.Queue(stack, 'WorkQueue', {
+    encryption: sqs.QueueEncryption.SQS_MANAGED,
+    enforceSSL: true,
+    visibilityTimeout: Duration.seconds(PIPELINE.workQueue.visibilityTimeoutSeconds),
+    retentionPeriod: Duration.seconds(PIPELINE.workQueue.retentionSeconds),
+    deadLetterQueue: { queue: deadLetterQueue, maxReceiveCount: PIPELINE.workQueue.maxReceiveCount },
+  });
+
+  const environment: Record<string, string> = {
+    [ENV.stage]: app.stage,
+    [ENV.runsTableName]: runsTable.tableName,
+    [ENV.workQueueUrl]: workQueue.queueUrl,
+    [ENV.alertsTopicArn]: alertsTopic.topicArn,
+    [ENV.tickMinutes]: String(PIPELINE.tickMinutes),
+    [ENV.runTtlDays]: String(PIPELINE.runTtlDays),
+    POWERTOOLS_SERVICE_NAME: service,
+    POWERTOOLS_METRICS_NAMESPACE: METRICS.namespace,
+    POWERTOOLS_LOG_LEVEL: 'INFO',
+    // The bundle ships its source map: stack traces in the logs point at the TypeScript.
+    NODE_OPTIONS: '--enable-source-maps',
+  };
+
+  const tableArn = runsTable.tableArn;
+  const indexArn = `${runsTable.tableArn}/index/${RUNS_TABLE.byRunIndex.name}`;
+  // Publishing to the encrypted topic needs the key: SNS encrypts the message with a data key.
+  const publishAlerts = [
+    allow(['sns:Publish'], [alertsTopic.topicArn]),
+    allow(['kms:GenerateDataKey', 'kms:Decrypt'], [alertsKey.keyArn]),
+  ];
+
+  const parametersPath = configPathPrefix(app.stage).replace(/\/$/, '');
+  const { fn: dispatcher } = pipelineFunction(stack, 'Dispatcher', {
+    handler: HANDLERS.dispatcher,
+    timeoutSeconds: PIPELINE.dispatcher.timeoutSeconds,
+    memoryMb: PIPELINE.dispatcher.memoryMb,
+    logRetentionDays: settings.logRetentionDays,
+    environment,
+    statements: [
+      // GetParametersByPath is authorized against the path in the request, not the parameters it
+      // returns: the path itself (with or without its trailing slash) and what lies below it.
+      allow(
+        ['ssm:GetParametersByPath'],
+        [ssmParameterArn(stack, parametersPath), ssmParameterArn(stack, `${parametersPath}/*`)],
+      ),
+      allow(['ssm:GetParameter'], [ssmParameterArn(stack, `${parametersPath}/*`)]),
+      allow(['sqs:SendMessage'], [workQueue.queueArn]),
+      allow(['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:BatchGetItem'], [tableArn]),
+      // The scheduling pointers (one per application) are read through the byRun index.
+      allow(['dynamodb:Query'], [tableArn, indexArn]),
+      ...publishAlerts,
+    ],
+  });
+
+  const { fn: worker, role: workerRole } = pipelineFunction(stack, 'Worker', {
+    handler: HANDLERS.worker,
+    timeoutSeconds: PIPELINE.worker.timeoutSeconds,
+    memoryMb: PIPELINE.worker.memoryMb,
+    logRetentionDays: settings.logRetentionDays,
+    environment,
+    statements: [
+      // Applications name their region, so any region; only this account, because applications of
+      // other accounts are reached through a role assumed there, whose own policy grants these actions.
+      allow(
+        [
+          'kinesisanalytics:DescribeApplication',
+          'kinesisanalytics:CreateApplicationSnapshot',
+          'kinesisanalytics:DescribeApplicationSnapshot',
+          'kinesisanalytics:ListApplicationSnapshots',
+          'kinesisanalytics:DeleteApplicationSnapshot',
+        ],
+        [`arn:${partition}:kinesisanalytics:*:${account}:application/*`],
+      ),
+      allow(['sts:AssumeRole'], [settings.assumeRoleArnPattern]),
+      // Poll steps are re-enqueued with a delay; receiving and deleting come with the event source.
+      allow(['sqs:SendMessage'], [workQueue.queueArn]),
+      allow(
+        ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query'],
+        [tableArn, indexArn],
+      ),
+      ...publishAlerts,
+    ],
+  });
+  worker.addEventSource(
+    new SqsEventSource(workQueue, {
+      batchSize: PIPELINE.worker.batchSize,
+      reportBatchItemFailures: true,
+      // Caps concurrent worker invocations: the MSF control plane publishes no rate limits to stay under.
+      maxConcurrency: PIPELINE.worker.maximumConcurrency,
+    }),
+  );
+
+  new events.Rule(stack, 'Tick', {
+    description: `${app.stage} ${app.name}: invokes the dispatcher every ${PIPELINE.tickMinutes} minutes`,
+    schedule: events.Schedule.expression(scheduleExpression(PIPELINE.tickMinutes)),
+    targets: [
+      new targets.LambdaFunction(dispatcher, {
+        // A tick missed for good is made up by the next one: applications are dispatched when due.
+        retryAttempts: 2,
+        maxEventAge: Duration.minutes(PIPELINE.tickMinutes),
+      }),
+    ],
+  });
+
+  const monitoring = new Monitoring(stack, 'Monitoring', {
+    stage: app.stage,
+    service,
+    alertsTopic,
+    dispatcher,
+    worker,
+    workQueue,
+    deadLetterQueue,
+  });
+
+  stack.addOutputs({
+    WorkQueueUrl: workQueue.queueUrl,
+    DispatcherFunctionName: dispatcher.functionName,
+    WorkerFunctionName: worker.functionName,
+    WorkerRoleArn: workerRole.roleArn,
+    DashboardName: monitoring.dashboard.dashboardName,
+  });
+
+  return { workQueue, dispatcher, worker, monitoring };
+}
+
+interface PipelineFunctionProps {
+  readonly handler: string;
+  readonly timeoutSeconds: number;
+  readonly memoryMb: number;
+  readonly logRetentionDays: number;
+  readonly environment: Record<string, string>;
+  readonly statements: iam.PolicyStatement[];
+}
+
+/**
+ * A Lambda function with its own role and log group. Every permission is in the template: no AWS managed
+ * policy (AWSLambdaBasicExecutionRole grants logs on `*`) and no log-retention custom resource.
+ */
+function pipelineFunction(
+  scope: Construct,
+  id: string,
+  props: PipelineFunctionProps,
+): { fn: SstFunction; role: iam.Role } {
+  const logGroup = new logs.LogGroup(scope, `${id}Logs`, {
+    retention: retentionDays(props.logRetentionDays),
+    removalPolicy: RemovalPolicy.DESTROY,
+  });
+  const role = new iam.Role(scope, `${id}Role`, {
+    assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+    description: `${id} of ${Stack.of(scope).stackName}`,
+  });
+  // The log group's ARN ends in `:*`, which covers its log streams.
+  role.addToPrincipalPolicy(allow(['logs:CreateLogStream', 'logs:PutLogEvents'], [logGroup.logGroupArn]));
+  const fn = new SstFunction(scope, id, {
+    handler: props.handler,
+    runtime: 'nodejs22.x',
+    architecture: 'arm_64',
+    timeout: props.timeoutSeconds,
+    memorySize: props.memoryMb,
+    // Tracing needs xray:PutTraceSegments on "*"; logs and EMF metrics are what we read.
+    tracing: 'disabled',
+    nodejs: { format: 'esm', sourcemap: true },
+    environment: props.environment,
+    role,
+    logGroup,
+    permissions: props.statements,
+  });
+  return { fn, role };
+}
+
+function retentionDays(days: number): logs.RetentionDays {
+  const match = Object.values(logs.RetentionDays).find((value) => value === days);
+  if (match === undefined) {
+    throw new Error(`logRetentionDays is ${days}; expected one of CloudWatch Logs' retention periods`);
+  }
+  return match as logs.RetentionDays;
+}

@@ -1,0 +1,690 @@
+import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import config from '../../sst.config';
+import { alarmNamePrefix, FLEET_METRICS, WIDGETS } from '../../stacks/monitoring';
+import { MIN_VISIBILITY_TO_TIMEOUT_RATIO } from '../../stacks/Pipeline';
+import {
+  ENV,
+  HANDLERS,
+  METRICS,
+  PIPELINE,
+  RUNS_TABLE,
+  STAGE_ENV,
+  scheduleExpression,
+  serviceName,
+  TENANT_TAG_KEY,
+} from '../../stacks/settings';
+import {
+  asList,
+  identityStatements,
+  logicalId,
+  permissionsOf,
+  render,
+  type Statement,
+  type SynthesizedStage,
+  synthesize,
+  TEST_ACCOUNT,
+  TEST_REGION,
+} from './synth';
+
+const PROD_EMAIL = 'oncall@example.com';
+const PROD_ROLE_PATTERN = 'arn:aws:iam::*:role/msf-snapshotter-*';
+const PARTITION = ref('AWS::Partition');
+
+let dev: SynthesizedStage;
+let prod: SynthesizedStage;
+
+beforeAll(async () => {
+  // Synthesis bundles the handlers: once per stage, shared by every test below.
+  dev = await synthesize('dev', {
+    [STAGE_ENV.alertEmail]: undefined,
+    [STAGE_ENV.assumeRoleArnPattern]: undefined,
+  });
+  prod = await synthesize('prod', {
+    [STAGE_ENV.alertEmail]: PROD_EMAIL,
+    [STAGE_ENV.assumeRoleArnPattern]: PROD_ROLE_PATTERN,
+  });
+});
+
+const stages = () => [dev, prod];
+
+function functionId(template: Template, handler: string): string {
+  const found = template.findResources('AWS::Lambda::Function', { Properties: { Handler: handler } });
+  const ids = Object.keys(found);
+  if (ids.length !== 1) throw new Error(`Expected one function with handler ${handler}, found ${ids.length}`);
+  return ids[0] as string;
+}
+
+function resource(
+  template: Template,
+  id: string,
+): { Properties: Record<string, unknown> } & Record<string, unknown> {
+  const found = template.toJSON().Resources[id];
+  if (found === undefined) throw new Error(`No resource ${id}`);
+  return found;
+}
+
+function roleOf(template: Template, fnId: string): string {
+  const role = render(resource(template, fnId).Properties.Role);
+  const match = /^\$\{(\w+)\.Arn\}$/.exec(role);
+  if (match?.[1] === undefined)
+    throw new Error(`Function ${fnId} has role ${role}; expected a role of this stack`);
+  return match[1];
+}
+
+/** How `render` shows a Ref (`ref('X')`) or a GetAtt (`ref('X.Arn')`). */
+function ref(target: string): string {
+  return `\${${target}}`;
+}
+
+function logGroupOf(template: Template, handler: string): string {
+  const fn = resource(template, functionId(template, handler)).Properties;
+  const group = render((fn.LoggingConfig as { LogGroup: unknown }).LogGroup);
+  const match = /^\$\{(\w+)\}$/.exec(group);
+  if (match?.[1] === undefined)
+    throw new Error(`Function ${handler} logs to ${group}; expected a log group of this stack`);
+  return match[1];
+}
+
+describe('sst.config.ts', () => {
+  it('names the app flink-snapshots and takes --region before AWS_REGION', async () => {
+    const saved = process.env.AWS_REGION;
+    process.env.AWS_REGION = 'sa-east-1';
+    try {
+      expect(await config.config({ stage: 'dev', region: 'ap-south-1' })).toEqual({
+        name: 'flink-snapshots',
+        region: 'ap-south-1',
+      });
+      expect(await config.config({ stage: 'dev' })).toEqual({ name: 'flink-snapshots', region: 'sa-east-1' });
+    } finally {
+      if (saved === undefined) delete process.env.AWS_REGION;
+      else process.env.AWS_REGION = saved;
+    }
+  });
+
+  it('fails naming the remedies when no region is given anywhere', () => {
+    const saved = { region: process.env.AWS_REGION, defaultRegion: process.env.AWS_DEFAULT_REGION };
+    delete process.env.AWS_REGION;
+    delete process.env.AWS_DEFAULT_REGION;
+    try {
+      expect(() => config.config({ stage: 'dev' })).toThrow(
+        /No region for stage "dev": pass --region, set AWS_REGION/,
+      );
+    } finally {
+      if (saved.region !== undefined) process.env.AWS_REGION = saved.region;
+      if (saved.defaultRegion !== undefined) process.env.AWS_DEFAULT_REGION = saved.defaultRegion;
+    }
+  });
+
+  it('registers the Storage and Pipeline stacks, named after the stage, Pipeline importing from Storage', () => {
+    for (const { stage, stackNames, pipeline } of stages()) {
+      expect(stackNames).toEqual({
+        storage: `${stage}-flink-snapshots-Storage`,
+        pipeline: `${stage}-flink-snapshots-Pipeline`,
+      });
+      expect(JSON.stringify(pipeline.toJSON().Resources)).toContain(
+        `"Fn::ImportValue":"${stackNames.storage}:`,
+      );
+    }
+  });
+});
+
+describe('Storage: the runs table', () => {
+  it('has the keys and the byRun index the pipeline uses, billed on demand, with TTL and PITR', () => {
+    for (const { storage } of stages()) {
+      storage.hasResourceProperties('AWS::DynamoDB::Table', {
+        KeySchema: [
+          { AttributeName: RUNS_TABLE.partitionKey, KeyType: 'HASH' },
+          { AttributeName: RUNS_TABLE.sortKey, KeyType: 'RANGE' },
+        ],
+        GlobalSecondaryIndexes: [
+          {
+            IndexName: RUNS_TABLE.byRunIndex.name,
+            KeySchema: [
+              { AttributeName: RUNS_TABLE.byRunIndex.partitionKey, KeyType: 'HASH' },
+              { AttributeName: RUNS_TABLE.byRunIndex.sortKey, KeyType: 'RANGE' },
+            ],
+            Projection: { ProjectionType: 'ALL' },
+          },
+        ],
+        BillingMode: 'PAY_PER_REQUEST',
+        TimeToLiveSpecification: { AttributeName: RUNS_TABLE.ttlAttribute, Enabled: true },
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      });
+    }
+  });
+
+  it('is deletion-protected and retained in prod', () => {
+    prod.storage.hasResource('AWS::DynamoDB::Table', {
+      Properties: Match.objectLike({ DeletionProtectionEnabled: true }),
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+    });
+  });
+
+  it('is neither protected nor retained in dev, so `sst remove` cleans up', () => {
+    dev.storage.hasResource('AWS::DynamoDB::Table', {
+      Properties: Match.objectLike({ DeletionProtectionEnabled: false }),
+      DeletionPolicy: 'Delete',
+      UpdateReplacePolicy: 'Delete',
+    });
+  });
+});
+
+describe('Storage: the failures topic and the dead-letter queue', () => {
+  it('encrypts the topic with a rotated customer managed key', () => {
+    for (const { storage } of stages()) {
+      const keyId = logicalId(storage, 'AWS::KMS::Key');
+      storage.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+      const topic = resource(storage, logicalId(storage, 'AWS::SNS::Topic'));
+      expect(render(topic.Properties.KmsMasterKeyId)).toBe(ref(`${keyId}.Arn`));
+    }
+  });
+
+  it("lets CloudWatch publish and use the key for this stage's alarms only", () => {
+    for (const { stage, storage } of stages()) {
+      const fromOurAlarms = {
+        StringEquals: { 'aws:SourceAccount': TEST_ACCOUNT },
+        ArnLike: {
+          'aws:SourceArn': `arn:${PARTITION}:cloudwatch:${TEST_REGION}:${TEST_ACCOUNT}:alarm:${alarmNamePrefix(stage)}*`,
+        },
+      };
+      const key = resource(storage, logicalId(storage, 'AWS::KMS::Key'));
+      const keyStatements = asList((key.Properties.KeyPolicy as { Statement: Statement[] }).Statement);
+      const cloudwatchOnKey = keyStatements.filter((s) => JSON.stringify(s.Principal).includes('cloudwatch'));
+      expect(cloudwatchOnKey).toHaveLength(1);
+      expect(asList(cloudwatchOnKey[0]?.Action).sort()).toEqual(['kms:Decrypt', 'kms:GenerateDataKey']);
+      expect(renderConditions(cloudwatchOnKey[0]?.Condition)).toEqual(fromOurAlarms);
+
+      const topicPolicy = resource(storage, logicalId(storage, 'AWS::SNS::TopicPolicy'));
+      const topicStatements = asList(
+        (topicPolicy.Properties.PolicyDocument as { Statement: Statement[] }).Statement,
+      );
+      const cloudwatchOnTopic = topicStatements.filter((s) =>
+        JSON.stringify(s.Principal).includes('cloudwatch'),
+      );
+      expect(cloudwatchOnTopic).toHaveLength(1);
+      expect(cloudwatchOnTopic[0]?.Action).toBe('sns:Publish');
+      expect(renderConditions(cloudwatchOnTopic[0]?.Condition)).toEqual(fromOurAlarms);
+    }
+  });
+
+  it('subscribes the alert e-mail address of the stage settings, and none when unset', () => {
+    prod.storage.resourceCountIs('AWS::SNS::Subscription', 1);
+    prod.storage.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: PROD_EMAIL });
+    dev.storage.resourceCountIs('AWS::SNS::Subscription', 0);
+  });
+
+  it('encrypts the DLQ and keeps its messages longer than the work queue does', () => {
+    for (const { storage } of stages()) {
+      storage.hasResourceProperties('AWS::SQS::Queue', {
+        SqsManagedSseEnabled: true,
+        MessageRetentionPeriod: PIPELINE.deadLetterQueue.retentionSeconds,
+      });
+    }
+    expect(PIPELINE.deadLetterQueue.retentionSeconds).toBeGreaterThan(PIPELINE.workQueue.retentionSeconds);
+  });
+
+  it('retains the topic, its key, the DLQ and the tenant policy in prod and deletes them in dev', () => {
+    for (const type of ['AWS::SNS::Topic', 'AWS::KMS::Key', 'AWS::SQS::Queue', 'AWS::IAM::ManagedPolicy']) {
+      prod.storage.hasResource(type, { DeletionPolicy: 'Retain' });
+      dev.storage.hasResource(type, { DeletionPolicy: 'Delete' });
+    }
+  });
+});
+
+describe('Pipeline: the work queue and the worker event source', () => {
+  it('redrives to the DLQ after maxReceiveCount receives', () => {
+    for (const { pipeline, storage } of stages()) {
+      const queue = resource(pipeline, logicalId(pipeline, 'AWS::SQS::Queue'));
+      const redrive = queue.Properties.RedrivePolicy as {
+        deadLetterTargetArn: unknown;
+        maxReceiveCount: number;
+      };
+      expect(render(redrive.deadLetterTargetArn, storage)).toBe(
+        ref(`${logicalId(storage, 'AWS::SQS::Queue')}.Arn`),
+      );
+      expect(redrive.maxReceiveCount).toBe(PIPELINE.workQueue.maxReceiveCount);
+      expect(queue.Properties.SqsManagedSseEnabled).toBe(true);
+    }
+  });
+
+  it("keeps the visibility timeout at least 6 × the worker's timeout", () => {
+    for (const { pipeline } of stages()) {
+      const queue = resource(pipeline, logicalId(pipeline, 'AWS::SQS::Queue'));
+      const worker = resource(pipeline, functionId(pipeline, HANDLERS.worker));
+      const visibility = queue.Properties.VisibilityTimeout as number;
+      const timeout = worker.Properties.Timeout as number;
+      expect(timeout).toBe(PIPELINE.worker.timeoutSeconds);
+      expect(visibility).toBeGreaterThanOrEqual(MIN_VISIBILITY_TO_TIMEOUT_RATIO * timeout);
+    }
+  });
+
+  it('feeds the worker batches with ReportBatchItemFailures and MaximumConcurrency from settings', () => {
+    for (const { pipeline } of stages()) {
+      const queueId = logicalId(pipeline, 'AWS::SQS::Queue');
+      const workerId = functionId(pipeline, HANDLERS.worker);
+      const mapping = resource(pipeline, logicalId(pipeline, 'AWS::Lambda::EventSourceMapping'));
+      expect(render(mapping.Properties.EventSourceArn)).toBe(ref(`${queueId}.Arn`));
+      expect(render(mapping.Properties.FunctionName)).toBe(ref(workerId));
+      expect(mapping.Properties.BatchSize).toBe(PIPELINE.worker.batchSize);
+      expect(mapping.Properties.FunctionResponseTypes).toEqual(['ReportBatchItemFailures']);
+      expect(mapping.Properties.ScalingConfig).toEqual({
+        MaximumConcurrency: PIPELINE.worker.maximumConcurrency,
+      });
+    }
+  });
+});
+
+describe('Pipeline: the functions', () => {
+  it('runs both handlers on nodejs22.x, arm64, with their timeout and memory from settings', () => {
+    for (const { pipeline } of stages()) {
+      for (const [handler, sizing] of [
+        [HANDLERS.dispatcher, PIPELINE.dispatcher],
+        [HANDLERS.worker, PIPELINE.worker],
+      ] as const) {
+        const fn = resource(pipeline, functionId(pipeline, handler)).Properties;
+        expect(fn.Runtime).toBe('nodejs22.x');
+        expect(fn.Architectures).toEqual(['arm64']);
+        expect(fn.Timeout).toBe(sizing.timeoutSeconds);
+        expect(fn.MemorySize).toBe(sizing.memoryMb);
+        expect(fn.TracingConfig).toBeUndefined();
+      }
+    }
+  });
+
+  it('gives each handler the env it validates at cold start, and the Powertools settings', () => {
+    for (const { stage, pipeline, storage } of stages()) {
+      const queueId = logicalId(pipeline, 'AWS::SQS::Queue');
+      for (const handler of [HANDLERS.dispatcher, HANDLERS.worker]) {
+        const variables = (
+          resource(pipeline, functionId(pipeline, handler)).Properties.Environment as {
+            Variables: Record<string, unknown>;
+          }
+        ).Variables;
+        const env = Object.fromEntries(Object.entries(variables).map(([k, v]) => [k, render(v, storage)]));
+        expect(env).toMatchObject({
+          [ENV.stage]: stage,
+          [ENV.runsTableName]: ref(logicalId(storage, 'AWS::DynamoDB::Table')),
+          [ENV.workQueueUrl]: ref(queueId),
+          [ENV.alertsTopicArn]: ref(logicalId(storage, 'AWS::SNS::Topic')),
+          [ENV.tickMinutes]: String(PIPELINE.tickMinutes),
+          [ENV.runTtlDays]: String(PIPELINE.runTtlDays),
+          POWERTOOLS_SERVICE_NAME: serviceName(stage),
+          POWERTOOLS_METRICS_NAMESPACE: METRICS.namespace,
+          POWERTOOLS_LOG_LEVEL: 'INFO',
+        });
+      }
+    }
+  });
+
+  it('logs to its own log group with the retention of the stage', () => {
+    for (const [{ pipeline }, days] of [
+      [dev, 14],
+      [prod, 90],
+    ] as const) {
+      for (const handler of [HANDLERS.dispatcher, HANDLERS.worker]) {
+        const group = logGroupOf(pipeline, handler);
+        expect(resource(pipeline, group).Properties.RetentionInDays).toBe(days);
+      }
+    }
+  });
+
+  it('uses roles assumable by Lambda only, without AWS managed policies', () => {
+    for (const { pipeline } of stages()) {
+      for (const handler of [HANDLERS.dispatcher, HANDLERS.worker]) {
+        const role = resource(pipeline, roleOf(pipeline, functionId(pipeline, handler))).Properties;
+        expect(role.ManagedPolicyArns).toBeUndefined();
+        expect(role.AssumeRolePolicyDocument).toEqual({
+          Statement: [
+            { Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' } },
+          ],
+          Version: '2012-10-17',
+        });
+      }
+    }
+  });
+});
+
+describe('Pipeline: the schedule', () => {
+  it('invokes the dispatcher on the tick from settings', () => {
+    for (const { pipeline } of stages()) {
+      const dispatcherId = functionId(pipeline, HANDLERS.dispatcher);
+      const rule = resource(pipeline, logicalId(pipeline, 'AWS::Events::Rule')).Properties;
+      expect(rule.ScheduleExpression).toBe(scheduleExpression(PIPELINE.tickMinutes));
+      expect(rule.ScheduleExpression).toBe('rate(5 minutes)');
+      expect(rule.State).toBe('ENABLED');
+      const targets = rule.Targets as { Arn: unknown }[];
+      expect(targets.map((t) => render(t.Arn))).toEqual([ref(`${dispatcherId}.Arn`)]);
+      pipeline.hasResourceProperties('AWS::Lambda::Permission', {
+        Action: 'lambda:InvokeFunction',
+        Principal: 'events.amazonaws.com',
+        FunctionName: { 'Fn::GetAtt': [dispatcherId, 'Arn'] },
+      });
+    }
+  });
+});
+
+describe('least privilege', () => {
+  it('has no wildcard action in any identity policy of either stack', () => {
+    for (const { storage, pipeline } of stages()) {
+      const statements = [...identityStatements(storage), ...identityStatements(pipeline)];
+      expect(statements.length).toBeGreaterThan(0);
+      for (const { owner, statement } of statements) {
+        for (const action of asList(statement.Action)) {
+          expect(action, `${owner}: ${action}`).not.toContain('*');
+        }
+      }
+    }
+  });
+
+  it('has no Resource "*" in any identity policy (no action we use lacks resource-level permissions)', () => {
+    for (const { storage, pipeline } of stages()) {
+      for (const { owner, statement } of [...identityStatements(storage), ...identityStatements(pipeline)]) {
+        for (const resourceValue of asList(statement.Resource)) {
+          expect(render(resourceValue), `${owner}: ${JSON.stringify(statement.Action)}`).not.toBe('*');
+        }
+      }
+    }
+  });
+
+  it('allows wildcard actions in resource policies only to deny insecure transport, or in the default key policy', () => {
+    for (const { storage, pipeline } of stages()) {
+      for (const template of [storage, pipeline]) {
+        for (const [type, property] of [
+          ['AWS::SQS::QueuePolicy', 'PolicyDocument'],
+          ['AWS::SNS::TopicPolicy', 'PolicyDocument'],
+          ['AWS::KMS::Key', 'KeyPolicy'],
+        ] as const) {
+          for (const found of Object.values(template.findResources(type))) {
+            for (const statement of asList(found.Properties[property].Statement as Statement[])) {
+              const wildcard = asList(statement.Action).some((action) => action.includes('*'));
+              if (!wildcard) continue;
+              if (statement.Effect === 'Deny') {
+                expect(statement.Condition).toEqual({ Bool: { 'aws:SecureTransport': 'false' } });
+              } else {
+                // The default key policy: the account may govern the key through IAM (without it the
+                // key can become unmanageable); it grants nothing by itself.
+                expect(type).toBe('AWS::KMS::Key');
+                expect(statement.Action).toBe('kms:*');
+                expect(render(statement.Principal && (statement.Principal as { AWS: unknown }).AWS)).toBe(
+                  `arn:${PARTITION}:iam::${TEST_ACCOUNT}:root`,
+                );
+              }
+            }
+          }
+        }
+      }
+    }
+  });
+
+  it("lets the dispatcher read only its stage's parameters, send work, write runs and publish alerts", () => {
+    for (const { stage, pipeline, storage } of stages()) {
+      const role = roleOf(pipeline, functionId(pipeline, HANDLERS.dispatcher));
+      const ssm = `arn:${PARTITION}:ssm:${TEST_REGION}:${TEST_ACCOUNT}:parameter/flink-snapshots/${stage}/apps`;
+      const table = ref(`${logicalId(storage, 'AWS::DynamoDB::Table')}.Arn`);
+      const logStreams = [ref(`${logGroupOf(pipeline, HANDLERS.dispatcher)}.Arn`)];
+      expect(Object.fromEntries(permissionsOf(pipeline, role, storage))).toEqual({
+        'logs:CreateLogStream': logStreams,
+        'logs:PutLogEvents': logStreams,
+        'ssm:GetParametersByPath': [ssm, `${ssm}/*`],
+        'ssm:GetParameter': [`${ssm}/*`],
+        'sqs:SendMessage': [ref(`${logicalId(pipeline, 'AWS::SQS::Queue')}.Arn`)],
+        'dynamodb:PutItem': [table],
+        'dynamodb:UpdateItem': [table],
+        'dynamodb:Query': [table, `${table}/index/${RUNS_TABLE.byRunIndex.name}`],
+        'dynamodb:BatchGetItem': [table],
+        'sns:Publish': [ref(logicalId(storage, 'AWS::SNS::Topic'))],
+        'kms:GenerateDataKey': [ref(`${logicalId(storage, 'AWS::KMS::Key')}.Arn`)],
+        'kms:Decrypt': [ref(`${logicalId(storage, 'AWS::KMS::Key')}.Arn`)],
+      });
+    }
+  });
+
+  it('lets the worker call only its kinesisanalytics actions on applications of its account, in any region', () => {
+    for (const [{ pipeline, storage }, rolePattern] of [
+      [dev, 'arn:aws:iam::*:role/flink-snapshots-*'],
+      [prod, PROD_ROLE_PATTERN],
+    ] as const) {
+      const role = roleOf(pipeline, functionId(pipeline, HANDLERS.worker));
+      const queue = ref(`${logicalId(pipeline, 'AWS::SQS::Queue')}.Arn`);
+      const table = ref(`${logicalId(storage, 'AWS::DynamoDB::Table')}.Arn`);
+      const tableAndIndex = [table, `${table}/index/${RUNS_TABLE.byRunIndex.name}`];
+      const logStreams = [ref(`${logGroupOf(pipeline, HANDLERS.worker)}.Arn`)];
+      const applications = [`arn:${PARTITION}:kinesisanalytics:*:${TEST_ACCOUNT}:application/*`];
+      expect(Object.fromEntries(permissionsOf(pipeline, role, storage))).toEqual({
+        'logs:CreateLogStream': logStreams,
+        'logs:PutLogEvents': logStreams,
+        'kinesisanalytics:DescribeApplication': applications,
+        'kinesisanalytics:CreateApplicationSnapshot': applications,
+        'kinesisanalytics:DescribeApplicationSnapshot': applications,
+        'kinesisanalytics:ListApplicationSnapshots': applications,
+        'kinesisanalytics:DeleteApplicationSnapshot': applications,
+        'sts:AssumeRole': [rolePattern],
+        'sqs:SendMessage': [queue],
+        'sqs:ReceiveMessage': [queue],
+        'sqs:DeleteMessage': [queue],
+        'sqs:ChangeMessageVisibility': [queue],
+        'sqs:GetQueueAttributes': [queue],
+        'sqs:GetQueueUrl': [queue],
+        'dynamodb:GetItem': tableAndIndex,
+        'dynamodb:PutItem': tableAndIndex,
+        'dynamodb:UpdateItem': tableAndIndex,
+        'dynamodb:Query': tableAndIndex,
+        'sns:Publish': [ref(logicalId(storage, 'AWS::SNS::Topic'))],
+        'kms:GenerateDataKey': [ref(`${logicalId(storage, 'AWS::KMS::Key')}.Arn`)],
+        'kms:Decrypt': [ref(`${logicalId(storage, 'AWS::KMS::Key')}.Arn`)],
+      });
+    }
+  });
+
+  it("offers tenants a managed policy that writes only their own subtree, chosen by the principal's tag", () => {
+    for (const { stage, storage } of stages()) {
+      const policy = resource(storage, logicalId(storage, 'AWS::IAM::ManagedPolicy')).Properties;
+      expect(policy.ManagedPolicyName).toBe(`flink-snapshots-${stage}-${TEST_REGION}-tenant-config-writer`);
+      const tenant = ref(`aws:PrincipalTag/${TENANT_TAG_KEY}`);
+      const subtree = `arn:${PARTITION}:ssm:${TEST_REGION}:${TEST_ACCOUNT}:parameter/flink-snapshots/${stage}/apps/${tenant}`;
+      const statements = asList((policy.PolicyDocument as { Statement: Statement[] }).Statement).map((s) => ({
+        effect: s.Effect,
+        actions: asList(s.Action).sort(),
+        resources: asList(s.Resource).map((r) => render(r)),
+        condition: s.Condition,
+      }));
+      const condition = {
+        StringLike: { [`aws:PrincipalTag/${TENANT_TAG_KEY}`]: '?*' },
+        StringNotLike: { [`aws:PrincipalTag/${TENANT_TAG_KEY}`]: '*/*' },
+      };
+      expect(statements).toEqual([
+        {
+          effect: 'Allow',
+          actions: [
+            'ssm:DeleteParameter',
+            'ssm:DeleteParameters',
+            'ssm:GetParameter',
+            'ssm:GetParameterHistory',
+            'ssm:GetParameters',
+            'ssm:PutParameter',
+          ],
+          resources: [`${subtree}/*`],
+          condition,
+        },
+        {
+          effect: 'Allow',
+          actions: ['ssm:GetParametersByPath'],
+          resources: [subtree, `${subtree}/*`],
+          condition,
+        },
+      ]);
+      expect(render(storage.toJSON().Outputs.TenantConfigWriterPolicyArn.Value)).toBe(
+        ref(logicalId(storage, 'AWS::IAM::ManagedPolicy')),
+      );
+    }
+  });
+});
+
+describe('alarms', () => {
+  const alarmsOf = (template: Template) =>
+    Object.values(template.findResources('AWS::CloudWatch::Alarm')).map(
+      (a) => a.Properties as Record<string, unknown>,
+    );
+  const byName = (template: Template, stage: string, suffix: string) => {
+    const found = alarmsOf(template).find((a) => a.AlarmName === `${alarmNamePrefix(stage)}${suffix}`);
+    if (found === undefined) throw new Error(`No alarm ${alarmNamePrefix(stage)}${suffix}`);
+    return found;
+  };
+
+  it('notifies the failures topic from every alarm, each named under the stage prefix', () => {
+    for (const { stage, pipeline, storage } of stages()) {
+      const alarms = alarmsOf(pipeline);
+      expect(alarms).toHaveLength(6);
+      for (const alarm of alarms) {
+        expect(alarm.AlarmName).toMatch(new RegExp(`^${alarmNamePrefix(stage)}`));
+        expect(asList(alarm.AlarmActions as unknown[]).map((a) => render(a, storage))).toEqual([
+          ref(logicalId(storage, 'AWS::SNS::Topic')),
+        ]);
+      }
+    }
+  });
+
+  it('fires when any message is visible in the DLQ', () => {
+    for (const { stage, pipeline, storage } of stages()) {
+      const alarm = byName(pipeline, stage, 'dlq-not-empty');
+      expect(alarm).toMatchObject({
+        Namespace: 'AWS/SQS',
+        MetricName: 'ApproximateNumberOfMessagesVisible',
+        ComparisonOperator: 'GreaterThanThreshold',
+        Threshold: 0,
+      });
+      const dimensions = alarm.Dimensions as { Name: string; Value: unknown }[];
+      expect(dimensions.map((d) => [d.Name, render(d.Value, storage)])).toEqual([
+        ['QueueName', ref(`${logicalId(storage, 'AWS::SQS::Queue')}.QueueName`)],
+      ]);
+    }
+  });
+
+  it('fires on worker errors and on dispatcher errors', () => {
+    for (const { stage, pipeline } of stages()) {
+      for (const [suffix, handler] of [
+        ['worker-errors', HANDLERS.worker],
+        ['dispatcher-errors', HANDLERS.dispatcher],
+      ] as const) {
+        const alarm = byName(pipeline, stage, suffix);
+        expect(alarm).toMatchObject({
+          Namespace: 'AWS/Lambda',
+          MetricName: 'Errors',
+          Statistic: 'Sum',
+          ComparisonOperator: 'GreaterThanThreshold',
+          Threshold: 0,
+        });
+        expect((alarm.Dimensions as { Value: unknown }[]).map((d) => render(d.Value))).toEqual([
+          ref(functionId(pipeline, handler)),
+        ]);
+      }
+    }
+  });
+
+  it('fires when the dispatcher was not invoked for two ticks, counting missing data as breaching', () => {
+    for (const { stage, pipeline } of stages()) {
+      expect(byName(pipeline, stage, 'dispatcher-not-invoked')).toMatchObject({
+        Namespace: 'AWS/Lambda',
+        MetricName: 'Invocations',
+        Statistic: 'Sum',
+        Period: PIPELINE.tickMinutes * 60,
+        EvaluationPeriods: 2,
+        DatapointsToAlarm: 2,
+        ComparisonOperator: 'LessThanThreshold',
+        Threshold: 1,
+        TreatMissingData: 'breaching',
+      });
+    }
+  });
+
+  it('fires on FAILED and TIMED_OUT runs from the EMF metrics of the stage', () => {
+    for (const { stage, pipeline } of stages()) {
+      for (const [suffix, metricName] of [
+        ['runs-failed', METRICS.names.runFailed],
+        ['runs-timed-out', METRICS.names.runTimedOut],
+      ] as const) {
+        expect(byName(pipeline, stage, suffix)).toMatchObject({
+          Namespace: METRICS.namespace,
+          MetricName: metricName,
+          Dimensions: [{ Name: 'service', Value: serviceName(stage) }],
+          Statistic: 'Sum',
+          ComparisonOperator: 'GreaterThanThreshold',
+          Threshold: 0,
+          TreatMissingData: 'notBreaching',
+        });
+      }
+    }
+  });
+});
+
+describe('dashboard', () => {
+  const widgetsOf = (template: Template, storage: Template) => {
+    const dashboard = resource(template, logicalId(template, 'AWS::CloudWatch::Dashboard')).Properties;
+    const body = JSON.parse(render(dashboard.DashboardBody, storage)) as {
+      widgets: { properties: { title?: string; metrics?: unknown[][] } }[];
+    };
+    return body.widgets.map((w) => w.properties);
+  };
+
+  it('has a widget for runs, durations, pruned, queue, DLQ, functions, alarms and the MSF fleet', () => {
+    for (const { pipeline, storage } of stages()) {
+      const titles = widgetsOf(pipeline, storage).map((w) => w.title);
+      const expected = [
+        WIDGETS.runsByFinalState,
+        WIDGETS.snapshotDurations,
+        WIDGETS.pruned,
+        WIDGETS.throughput,
+        WIDGETS.workQueue,
+        WIDGETS.deadLetterQueue,
+        WIDGETS.functions,
+        WIDGETS.alarms,
+        ...Object.values(WIDGETS.fleet),
+      ];
+      expect(titles.sort()).toEqual([...expected].sort());
+    }
+  });
+
+  it('graphs runs by final state, durations and pruned from the EMF metrics of the stage', () => {
+    for (const { stage, pipeline, storage } of stages()) {
+      const widgets = widgetsOf(pipeline, storage);
+      const metricsOf = (title: string) =>
+        (widgets.find((w) => w.title === title)?.metrics ?? []).map((m) => m.slice(0, 4));
+      const emf = (name: string) => [METRICS.namespace, name, 'service', serviceName(stage)];
+      expect(metricsOf(WIDGETS.runsByFinalState)).toEqual([
+        emf(METRICS.names.runCompleted),
+        emf(METRICS.names.runSkipped),
+        emf(METRICS.names.runFailed),
+        emf(METRICS.names.runTimedOut),
+      ]);
+      expect(metricsOf(WIDGETS.snapshotDurations)[0]).toEqual(emf(METRICS.names.snapshotDurationSeconds));
+      expect(metricsOf(WIDGETS.pruned)).toEqual([emf(METRICS.names.snapshotsPruned)]);
+      const queue = JSON.stringify(widgets.find((w) => w.title === WIDGETS.workQueue));
+      expect(queue).toContain('ApproximateNumberOfMessagesVisible');
+      expect(queue).toContain('ApproximateAgeOfOldestMessage');
+    }
+  });
+
+  it('reads the MSF fleet metrics with a SEARCH across the Application dimension', () => {
+    for (const { pipeline, storage } of stages()) {
+      const widgets = widgetsOf(pipeline, storage);
+      for (const metricName of FLEET_METRICS) {
+        const widget = widgets.find((w) => w.title === WIDGETS.fleet[metricName]);
+        const expression = JSON.stringify(widget?.metrics);
+        expect(expression).toContain(
+          `SEARCH('{AWS/KinesisAnalytics,Application} MetricName=\\"${metricName}\\"', 'Maximum', 300)`,
+        );
+      }
+    }
+  });
+});
+
+function renderConditions(condition: Statement['Condition']): Record<string, Record<string, string>> {
+  return Object.fromEntries(
+    Object.entries(condition ?? {}).map(([operator, entries]) => [
+      operator,
+      Object.fromEntries(Object.entries(entries).map(([key, value]) => [key, render(value)])),
+    ]),
+  );
+}
