@@ -22,6 +22,7 @@ export {
   seededRandom,
   startLocalAws,
 } from './local-aws';
+export * from './runtime';
 export {
   AwsError,
   type JsonService,

@@ -1,0 +1,30 @@
+/** How the runtime's own SDK clients reach the local AWS (or any endpoint that speaks the AWS protocols). */
+import { DEFAULT_REGION } from '../local-aws';
+
+export interface StaticCredentials {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  readonly sessionToken?: string;
+}
+
+export interface EndpointOptions {
+  /** `http://127.0.0.1:<port>`: the local AWS's url, or AWS_ENDPOINT_URL. */
+  readonly endpoint: string;
+  /** Default us-east-1, the local AWS's region. */
+  readonly region?: string;
+  /** The local AWS checks no signature; default test credentials. */
+  readonly credentials?: StaticCredentials;
+}
+
+/** SDK client configuration for `options`: endpoint, region, credentials. */
+export function clientConfig(options: EndpointOptions): {
+  endpoint: string;
+  region: string;
+  credentials: StaticCredentials;
+} {
+  return {
+    endpoint: options.endpoint,
+    region: options.region ?? DEFAULT_REGION,
+    credentials: options.credentials ?? { accessKeyId: 'test', secretAccessKey: 'test' },
+  };
+}

@@ -1,0 +1,464 @@
+/**
+ * The Lambda SQS event source mapping, played in-process: `maximumConcurrency` pollers, each long-polling
+ * the queue for up to `batchSize` messages and invoking the handler with them as a real-shaped SQSEvent.
+ * With ReportBatchItemFailures, as the stack configures it: every message not reported failed is deleted;
+ * a thrown error or a timeout fails the whole batch. Failed messages are left alone to reappear after the
+ * visibility timeout; the queue's RedrivePolicy moves them to the DLQ after maxReceiveCount receives.
+ */
+import { setTimeout as delay } from 'node:timers/promises';
+import {
+  DeleteMessageBatchCommand,
+  GetQueueAttributesCommand,
+  type Message,
+  ReceiveMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
+import type { Context, SQSEvent, SQSMessageAttributes, SQSRecord } from 'aws-lambda';
+import { APP_NAME } from '../../../../stacks/settings';
+import { clientConfig, type EndpointOptions } from './aws';
+import { describeError, type InvocationOutcome, invokeLambda, type RuntimeClock } from './lambda-context';
+import { type RuntimeSettingsOverrides, resolveSettings, type WorkerSettings } from './settings';
+
+/** What the worker exports: `handler(event, context)`, answering `{ batchItemFailures }` or nothing. */
+export type SqsBatchHandler = (event: SQSEvent, context: Context) => unknown;
+
+export interface SqsEventSourceOptions extends EndpointOptions {
+  readonly queueUrl: string;
+  /** The queue's ARN (eventSourceARN); asked of SQS at start() when absent. */
+  readonly queueArn?: string;
+  readonly handler: SqsBatchHandler;
+  /** The local AWS's clock, for the invocations' start times (the timeout is real time: see lambda-context). */
+  readonly clock: RuntimeClock;
+  /** Default `flink-snapshots-worker`; bootstrap's resourceNames(stage).workerFunction names a stage's. */
+  readonly functionName?: string;
+  /** Worker settings other than PIPELINE's (batchSize, maximumConcurrency, timeoutSeconds, memoryMb). */
+  readonly settings?: Pick<RuntimeSettingsOverrides, 'worker'>;
+  /** Called after each invocation, with its event (to attribute handler time to what it processed). */
+  readonly onInvocation?: (invocation: SqsInvocation, event: SQSEvent) => void;
+  /** Called when polling or deleting fails; the event source backs off and goes on, as Lambda does. */
+  readonly onError?: (error: Error) => void;
+}
+
+/** One invocation of the handler. */
+export interface SqsInvocation {
+  readonly requestId: string;
+  /** Simulated epoch ms when the handler was called. */
+  readonly startedAt: number;
+  /** Real milliseconds the handler ran (performance.now), up to the timeout. */
+  readonly durationMs: number;
+  /** Messages in the batch. */
+  readonly records: number;
+  /** Messages left on the queue: those reported failed, or all of them when the invocation failed. */
+  readonly failures: number;
+  /** Why the whole batch failed: the handler's error, the timeout, or an answer Lambda would reject. */
+  readonly error?: string;
+  readonly timedOut?: boolean;
+}
+
+/** Counts of what the event source itself did, e.g. to tell its SQS calls from the handlers'. */
+export interface SqsEventSourceStats {
+  /** SQS calls as the server sees them: every HTTP attempt, SDK retries included. */
+  readonly receiveCalls: number;
+  readonly emptyReceives: number;
+  readonly messagesReceived: number;
+  readonly deleteCalls: number;
+  readonly messagesDeleted: number;
+  /** Messages whose delete failed even after a retry: they will be delivered again. */
+  readonly deleteFailures: number;
+  readonly getQueueAttributesCalls: number;
+  readonly pollErrors: number;
+  readonly invocations: number;
+  readonly timedOut: number;
+  /** Handlers that timed out and have not returned yet (Lambda would have stopped them). */
+  readonly runningAfterTimeout: number;
+}
+
+export interface StopOptions {
+  /**
+   * Abort long polls in progress instead of letting them end (up to WaitTimeSeconds, 20 simulated
+   * seconds). The local SQS, like SQS, may still hand a message to an aborted poll; it then reappears
+   * after the visibility timeout.
+   */
+  readonly abandonPolls?: boolean;
+}
+
+export interface IdleOptions {
+  /** Real milliseconds to wait at most; default 60 000. */
+  readonly timeoutMs?: number;
+  /** Real milliseconds between looks at the queue; default 20. */
+  readonly intervalMs?: number;
+}
+
+/** Simulated seconds a ReceiveMessage waits for messages: SQS's maximum, as Lambda's pollers use. */
+const WAIT_TIME_SECONDS = 20;
+const MAX_BACKOFF_MS = 2_000;
+const KEEP_ERRORS = 100;
+
+type Counters = { -readonly [K in keyof SqsEventSourceStats]: SqsEventSourceStats[K] };
+
+export class SqsEventSource {
+  readonly settings: WorkerSettings;
+  readonly functionName: string;
+  readonly #options: SqsEventSourceOptions;
+  readonly #sqs: SQSClient;
+  readonly #region: string;
+  readonly #invocations: SqsInvocation[] = [];
+  readonly #errors: string[] = [];
+  readonly #stopping = new AbortController();
+  readonly #abandon = new AbortController();
+  readonly #stats: Counters = {
+    receiveCalls: 0,
+    emptyReceives: 0,
+    messagesReceived: 0,
+    deleteCalls: 0,
+    messagesDeleted: 0,
+    deleteFailures: 0,
+    getQueueAttributesCalls: 0,
+    pollErrors: 0,
+    invocations: 0,
+    timedOut: 0,
+    runningAfterTimeout: 0,
+  };
+  #queueArn: string | undefined;
+  #pollers: Promise<void>[] | undefined;
+  #stopped: Promise<void> | undefined;
+  /** Batches received and not yet handled and deleted. */
+  #busy = 0;
+
+  constructor(options: SqsEventSourceOptions) {
+    this.settings = resolveSettings(options.settings).worker;
+    this.functionName = options.functionName ?? `${APP_NAME}-worker`;
+    this.#options = options;
+    const config = clientConfig(options);
+    this.#region = config.region;
+    this.#sqs = new SQSClient(config);
+    // Counted per HTTP attempt (inside the SDK's retries), as the local AWS's counters count them.
+    this.#sqs.middlewareStack.add(
+      (next, context) => (args) => {
+        this.#countCall(context.commandName);
+        return next(args);
+      },
+      { step: 'deserialize', name: 'countEventSourceCalls' },
+    );
+    this.#queueArn = options.queueArn;
+  }
+
+  /** Starts the pollers; resolves once they run. */
+  async start(): Promise<void> {
+    if (this.#pollers !== undefined || this.#stopped !== undefined) {
+      throw new Error(
+        `SqsEventSource for ${this.#options.queueUrl} was already ${this.#stopped === undefined ? 'started' : 'stopped'}; expected a new one`,
+      );
+    }
+    const pollers: Promise<void>[] = [];
+    this.#pollers = pollers;
+    let queueArn = this.#queueArn;
+    try {
+      queueArn ??= (
+        await this.#sqs.send(
+          new GetQueueAttributesCommand({ QueueUrl: this.#options.queueUrl, AttributeNames: ['QueueArn'] }),
+        )
+      ).Attributes?.QueueArn;
+    } catch (error) {
+      this.#pollers = undefined;
+      throw error;
+    }
+    if (queueArn === undefined) {
+      this.#pollers = undefined;
+      throw new Error(
+        `GetQueueAttributes of ${this.#options.queueUrl} returned no QueueArn; expected its ARN`,
+      );
+    }
+    this.#queueArn = queueArn;
+    // stop() may have come while the ARN was asked for: then no poller starts.
+    if (this.#stopping.signal.aborted) return;
+    for (let i = 0; i < this.settings.maximumConcurrency; i++) pollers.push(this.#poll(queueArn));
+  }
+
+  /**
+   * Stops polling and waits for the invocations in flight and their deletes; messages a poll brings back
+   * meanwhile are still handled. Handlers past their timeout are not waited for.
+   */
+  stop(options: StopOptions = {}): Promise<void> {
+    if (options.abandonPolls === true) this.#abandon.abort();
+    this.#stopped ??= (async () => {
+      this.#stopping.abort();
+      await Promise.all(this.#pollers ?? []);
+      this.#sqs.destroy();
+    })();
+    return this.#stopped;
+  }
+
+  /**
+   * Resolves once no batch is in flight and the queue holds no message, visible, in flight or delayed
+   * (dead-lettered ones are in the DLQ); throws if that does not happen within `timeoutMs`.
+   */
+  async idle(options: IdleOptions = {}): Promise<void> {
+    const timeoutMs = options.timeoutMs ?? 60_000;
+    const deadline = performance.now() + timeoutMs;
+    let last = '';
+    for (;;) {
+      if (this.#busy === 0) {
+        // A message received after this check was still on the queue when it was counted.
+        const counts = await this.#queueCounts();
+        if (this.#busy === 0 && counts.visible + counts.inFlight + counts.delayed === 0) return;
+        last = `${counts.visible} visible, ${counts.inFlight} in flight, ${counts.delayed} delayed`;
+      } else {
+        last = `${this.#busy} batch(es) being handled`;
+      }
+      if (performance.now() > deadline) {
+        throw new Error(
+          `Queue ${this.#options.queueUrl} is not idle after ${timeoutMs} ms: ${last}; expected no message left and no batch in flight`,
+        );
+      }
+      await delay(options.intervalMs ?? 20);
+    }
+  }
+
+  /** Every invocation so far, oldest first. */
+  invocations(): readonly SqsInvocation[] {
+    return this.#invocations;
+  }
+
+  stats(): SqsEventSourceStats {
+    return { ...this.#stats };
+  }
+
+  /** The latest polling and delete errors (at most 100), oldest first. */
+  errors(): readonly string[] {
+    return this.#errors;
+  }
+
+  /** Batches received and not yet handled and deleted. */
+  inFlight(): number {
+    return this.#busy;
+  }
+
+  async #poll(queueArn: string): Promise<void> {
+    let failures = 0;
+    while (!this.#stopping.signal.aborted) {
+      let messages: Message[];
+      try {
+        const out = await this.#sqs.send(
+          new ReceiveMessageCommand({
+            QueueUrl: this.#options.queueUrl,
+            MaxNumberOfMessages: this.settings.batchSize,
+            WaitTimeSeconds: WAIT_TIME_SECONDS,
+            MessageSystemAttributeNames: ['All'],
+            MessageAttributeNames: ['All'],
+          }),
+          { abortSignal: this.#abandon.signal },
+        );
+        messages = out.Messages ?? [];
+        failures = 0;
+      } catch (error) {
+        if (this.#abandon.signal.aborted) return;
+        this.#stats.pollErrors++;
+        this.#report(new Error(`ReceiveMessage on ${this.#options.queueUrl} failed`, { cause: error }));
+        await this.#backoff(++failures);
+        continue;
+      }
+      if (messages.length === 0) {
+        this.#stats.emptyReceives++;
+        continue;
+      }
+      this.#busy++;
+      try {
+        await this.#handle(messages, queueArn);
+      } catch (error) {
+        // Not the handler's failure (that is recorded as the invocation's): a malformed message or onInvocation.
+        this.#stats.pollErrors++;
+        this.#report(new Error(`Handling a batch from ${this.#options.queueUrl} failed`, { cause: error }));
+      } finally {
+        this.#busy--;
+      }
+    }
+  }
+
+  async #handle(messages: Message[], queueArn: string): Promise<void> {
+    this.#stats.messagesReceived += messages.length;
+    const event: SQSEvent = { Records: messages.map((m) => toRecord(m, queueArn, this.#options.queueUrl)) };
+    const outcome = await invokeLambda(
+      this.#options.handler,
+      event,
+      {
+        functionName: this.functionName,
+        region: this.#region,
+        accountId: queueArn.split(':')[4] ?? '',
+        memoryMb: this.settings.memoryMb,
+        timeoutSeconds: this.settings.timeoutSeconds,
+      },
+      this.#options.clock,
+    );
+    const ids = new Set(event.Records.map((r) => r.messageId));
+    const verdict = batchVerdict(outcome, ids);
+    if (outcome.kind === 'timed-out') {
+      this.#stats.timedOut++;
+      this.#stats.runningAfterTimeout++;
+      void outcome.settled.then(() => this.#stats.runningAfterTimeout--);
+    }
+    const toDelete = event.Records.filter((r) => !verdict.failed.has(r.messageId));
+    if (toDelete.length > 0) await this.#delete(toDelete);
+    const invocation: SqsInvocation = {
+      requestId: outcome.context.awsRequestId,
+      startedAt: outcome.startedAt,
+      durationMs: outcome.durationMs,
+      records: event.Records.length,
+      failures: verdict.failed.size,
+      ...(verdict.error === undefined ? {} : { error: verdict.error }),
+      ...(outcome.kind === 'timed-out' ? { timedOut: true } : {}),
+    };
+    this.#stats.invocations++;
+    this.#invocations.push(invocation);
+    this.#options.onInvocation?.(invocation, event);
+  }
+
+  /** DeleteMessageBatch, retrying failed entries once; what still fails comes back later. */
+  async #delete(records: readonly SQSRecord[]): Promise<void> {
+    let pending = records.map((r, i) => ({ Id: `m${i}`, ReceiptHandle: r.receiptHandle }));
+    let reason = '';
+    for (let attempt = 1; attempt <= 2 && pending.length > 0; attempt++) {
+      try {
+        const out = await this.#sqs.send(
+          new DeleteMessageBatchCommand({ QueueUrl: this.#options.queueUrl, Entries: pending }),
+        );
+        const failed = new Map((out.Failed ?? []).map((f) => [f.Id, `${f.Code}: ${f.Message}`]));
+        this.#stats.messagesDeleted += pending.length - failed.size;
+        pending = pending.filter((entry) => failed.has(entry.Id));
+        reason = [...failed.values()].join('; ');
+      } catch (error) {
+        reason = describeError(error);
+      }
+    }
+    if (pending.length === 0) return;
+    this.#stats.deleteFailures += pending.length;
+    this.#report(
+      new Error(
+        `DeleteMessageBatch on ${this.#options.queueUrl} left ${pending.length} handled message(s) undeleted (${reason}); they will be delivered again`,
+      ),
+    );
+  }
+
+  async #queueCounts(): Promise<{ visible: number; inFlight: number; delayed: number }> {
+    const out = await this.#sqs.send(
+      new GetQueueAttributesCommand({
+        QueueUrl: this.#options.queueUrl,
+        AttributeNames: [
+          'ApproximateNumberOfMessages',
+          'ApproximateNumberOfMessagesNotVisible',
+          'ApproximateNumberOfMessagesDelayed',
+        ],
+      }),
+    );
+    const attributes: Record<string, string | undefined> = out.Attributes ?? {};
+    const count = (name: string) => Number(attributes[name] ?? 0);
+    return {
+      visible: count('ApproximateNumberOfMessages'),
+      inFlight: count('ApproximateNumberOfMessagesNotVisible'),
+      delayed: count('ApproximateNumberOfMessagesDelayed'),
+    };
+  }
+
+  async #backoff(failures: number): Promise<void> {
+    try {
+      await delay(Math.min(MAX_BACKOFF_MS, 50 * 2 ** (failures - 1)), undefined, {
+        signal: this.#stopping.signal,
+      });
+    } catch {
+      // Aborted by stop(): the loop ends.
+    }
+  }
+
+  #countCall(commandName: string | undefined): void {
+    if (commandName === 'ReceiveMessageCommand') this.#stats.receiveCalls++;
+    else if (commandName === 'DeleteMessageBatchCommand') this.#stats.deleteCalls++;
+    else if (commandName === 'GetQueueAttributesCommand') this.#stats.getQueueAttributesCalls++;
+  }
+
+  #report(error: Error): void {
+    this.#errors.push(
+      `${error.message}${error.cause === undefined ? '' : `: ${describeError(error.cause)}`}`,
+    );
+    if (this.#errors.length > KEEP_ERRORS) this.#errors.shift();
+    this.#options.onError?.(error);
+  }
+}
+
+/** Which messages of the batch failed, as Lambda reads the invocation's outcome. */
+function batchVerdict(
+  outcome: InvocationOutcome,
+  ids: ReadonlySet<string>,
+): { failed: ReadonlySet<string>; error?: string } {
+  if (outcome.kind !== 'returned') return { failed: ids, error: describeError(outcome.error) };
+  const result = outcome.result;
+  if (result === null || typeof result !== 'object' || !('batchItemFailures' in result)) {
+    return { failed: new Set() };
+  }
+  const items = result.batchItemFailures;
+  if (items === null) return { failed: new Set() };
+  if (!Array.isArray(items)) {
+    return {
+      failed: ids,
+      error: `batchItemFailures is ${JSON.stringify(items)}; expected an array of { itemIdentifier }`,
+    };
+  }
+  const failed = new Set<string>();
+  for (const [i, item] of items.entries()) {
+    const id: unknown =
+      item !== null && typeof item === 'object'
+        ? (item as { itemIdentifier?: unknown }).itemIdentifier
+        : undefined;
+    if (typeof id !== 'string' || !ids.has(id)) {
+      // Lambda fails the whole batch on an empty, null or unknown itemIdentifier.
+      return {
+        failed: ids,
+        error: `batchItemFailures[${i}].itemIdentifier is ${JSON.stringify(id) ?? 'missing'}; expected the messageId of a record in the batch`,
+      };
+    }
+    failed.add(id);
+  }
+  return { failed };
+}
+
+/** A received message as Lambda hands it over: camelCase fields, attributes as strings, binaries base64. */
+function toRecord(message: Message, queueArn: string, queueUrl: string): SQSRecord {
+  const { MessageId: messageId, ReceiptHandle: receiptHandle } = message;
+  if (messageId === undefined || receiptHandle === undefined) {
+    throw new Error(
+      `ReceiveMessage on ${queueUrl} returned a message without ${messageId === undefined ? 'MessageId' : 'ReceiptHandle'}; expected both`,
+    );
+  }
+  const attributes = message.Attributes ?? {};
+  const messageAttributes: SQSMessageAttributes = {};
+  for (const [name, value] of Object.entries(message.MessageAttributes ?? {})) {
+    messageAttributes[name] = {
+      ...(value.StringValue === undefined ? {} : { stringValue: value.StringValue }),
+      ...(value.BinaryValue === undefined
+        ? {}
+        : { binaryValue: Buffer.from(value.BinaryValue).toString('base64') }),
+      stringListValues: [],
+      binaryListValues: [],
+      dataType: value.DataType ?? 'String',
+    };
+  }
+  return {
+    messageId,
+    receiptHandle,
+    body: message.Body ?? '',
+    attributes: {
+      ...attributes,
+      ApproximateReceiveCount: attributes.ApproximateReceiveCount ?? '1',
+      SentTimestamp: attributes.SentTimestamp ?? '',
+      SenderId: attributes.SenderId ?? '',
+      ApproximateFirstReceiveTimestamp: attributes.ApproximateFirstReceiveTimestamp ?? '',
+    },
+    messageAttributes,
+    md5OfBody: message.MD5OfBody ?? '',
+    ...(message.MD5OfMessageAttributes === undefined
+      ? {}
+      : { md5OfMessageAttributes: message.MD5OfMessageAttributes }),
+    eventSource: 'aws:sqs',
+    eventSourceARN: queueArn,
+    awsRegion: queueArn.split(':')[3] ?? '',
+  };
+}
