@@ -1,0 +1,177 @@
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { INVALID_MESSAGES_KEY, RunState, snapshotName } from '@flink-snapshots/core';
+import type { Adapters } from '@flink-snapshots/functions';
+import type { LocalAws } from '@flink-snapshots/local';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { broken, ownSnapshots, QUICK_RETRY, runScenario, startAws } from './harness';
+
+let aws: LocalAws;
+beforeAll(async () => {
+  aws = await startAws();
+});
+afterAll(async () => {
+  await aws?.stop();
+});
+
+const fleetOf = (prefix: string, n: number) =>
+  Array.from({ length: n }, (_, i) => ({ tenant: `tenant-${i % 3}`, name: `${prefix}-${i}` }));
+
+const created = (application: string, runId: string) =>
+  aws.services.kinesisAnalytics
+    .snapshotEvents(application)
+    .filter((e) => e.type === 'created' && e.snapshotName === snapshotName(runId)).length;
+
+describe('a snapshot cycle under faults', () => {
+  it('completes every run with 30 % of MSF and SSM calls throttled', async () => {
+    const apps = fleetOf('throttled', 9);
+    const s = await runScenario(aws, {
+      apps,
+      faults: [
+        { kind: 'throttle', service: 'kinesisanalytics', rate: 0.3 },
+        { kind: 'throttle', service: 'ssm', rate: 0.3 },
+      ],
+      cycle: { settings: QUICK_RETRY },
+    });
+    expect(broken(s.checks)).toEqual([]);
+    expect(s.result.runs.map((r) => r.state)).toEqual(Array(9).fill(RunState.COMPLETED));
+    expect(s.faultHits.every((hits) => hits > 0)).toBe(true);
+  });
+
+  it('takes one snapshot per application and run when SQS delivers every message twice (invariant 2)', async () => {
+    const apps = fleetOf('twice', 6);
+    const s = await runScenario(aws, {
+      apps,
+      faults: [{ kind: 'duplicate-delivery', service: 'sqs', operation: 'ReceiveMessage', limit: 12 }],
+    });
+    expect(broken(s.checks)).toEqual([]);
+    expect(s.checks.find((c) => c.id === 2)?.ok).toBe(true);
+    for (const app of apps) {
+      expect(s.run(app.tenant, app.name)?.state).toBe(RunState.COMPLETED);
+      expect(created(app.name, s.result.runId)).toBe(1);
+    }
+  });
+
+  it('finishes the run without a second snapshot when the worker dies between creating it and enqueuing the poll', async () => {
+    let killed = 0;
+    const dieOnce = (adapters: Adapters): Adapters => ({
+      ...adapters,
+      queue: {
+        sendBatch: async (entries) => {
+          if (killed === 0 && entries.some((e) => e.body.includes('"step":"poll"'))) {
+            killed++;
+            throw new Error('worker killed after CreateApplicationSnapshot');
+          }
+          return adapters.queue.sendBatch(entries);
+        },
+      },
+    });
+    const s = await runScenario(aws, {
+      apps: [{ tenant: 't', name: 'dies-once' }],
+      cycle: { settings: QUICK_RETRY, wrapAdapters: dieOnce },
+    });
+    expect(killed).toBe(1);
+    expect(broken(s.checks)).toEqual([]);
+    expect(s.run('t', 'dies-once')?.state).toBe(RunState.COMPLETED);
+    expect(created('dies-once', s.result.runId)).toBe(1);
+    expect(s.result.records.filter((r) => r.step === 'snapshot')).toHaveLength(2);
+  });
+
+  it('records and alerts a malformed message once, and does not retry it', async () => {
+    let messageId = '';
+    const s = await runScenario(aws, {
+      apps: [{ tenant: 't', name: 'beside-malformed' }],
+      cycle: {
+        beforeTick: async ({ resources }) => {
+          const sqs = new SQSClient({
+            endpoint: aws.url,
+            region: aws.region,
+            credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+          });
+          const out = await sqs.send(
+            new SendMessageCommand({
+              QueueUrl: resources.workQueueUrl,
+              MessageBody: '{"step":"snapshot","v":9}',
+            }),
+          );
+          sqs.destroy();
+          messageId = out.MessageId ?? '';
+        },
+      },
+    });
+    expect(broken(s.checks)).toEqual([]);
+    expect(s.run('t', 'beside-malformed')?.state).toBe(RunState.COMPLETED);
+    const recorded = await s.result.adapters.runs.get({ appKey: INVALID_MESSAGES_KEY, runId: messageId });
+    expect(recorded?.state).toBe(RunState.FAILED);
+    expect(recorded?.error?.message).toContain('v');
+    expect(s.result.records.filter((r) => r.messageId === messageId)).toHaveLength(1);
+    expect(s.result.deadLetters).toEqual([]);
+    expect(aws.services.sns.messages().filter((m) => m.message.includes(messageId))).toHaveLength(1);
+  });
+
+  it('dead-letters a message that always fails, alarms, and completes the others (invariants 1 and 5)', async () => {
+    const poisoned = (adapters: Adapters): Adapters => ({
+      ...adapters,
+      flink: {
+        forTarget: (target) => {
+          const inner = adapters.flink.forTarget(target);
+          return {
+            ...inner,
+            describeApplication: (application) =>
+              application === 'poison-app'
+                ? Promise.reject(new Error('bug: the worker cannot handle this application'))
+                : inner.describeApplication(application),
+            createSnapshot: (a, n) => inner.createSnapshot(a, n),
+            describeSnapshot: (a, n) => inner.describeSnapshot(a, n),
+            listSnapshots: (a) => inner.listSnapshots(a),
+            deleteSnapshot: (a, x) => inner.deleteSnapshot(a, x),
+          };
+        },
+      },
+    });
+    const s = await runScenario(aws, {
+      apps: [
+        { tenant: 't', name: 'poison-app' },
+        { tenant: 't', name: 'healthy-app' },
+        { tenant: 't', name: 'missing-app', msf: false },
+        { tenant: 't', name: 'bad-config', config: { intervalMinutes: 1 }, msf: false },
+      ],
+      cycle: {
+        settings: { workQueue: { visibilityTimeoutSeconds: 20, maxReceiveCount: 2 } },
+        wrapAdapters: poisoned,
+      },
+    });
+    expect(broken(s.checks)).toEqual([]);
+    expect(s.result.deadLetters.map((d) => d.appKey)).toEqual(['t/poison-app']);
+    expect(s.checks.find((c) => c.id === 1)?.detail).toContain('DLQ alarm: 1 message(s) in the DLQ');
+    expect(s.run('t', 'poison-app')?.state).toBe(RunState.DISPATCHED);
+    expect(s.run('t', 'healthy-app')?.state).toBe(RunState.COMPLETED);
+    expect(s.run('t', 'missing-app')?.state).toBe(RunState.FAILED);
+    expect(s.run('t', 'missing-app')?.error?.name).toBe('ApplicationNotFoundError');
+    expect(s.run('t', 'bad-config')?.error?.message).toContain('intervalMinutes');
+  });
+
+  it('never deletes a CREATING snapshot, the newest READY one or the restore snapshot (invariant 3)', async () => {
+    const now = aws.clock.now();
+    const own = ownSnapshots(now, 6);
+    const s = await runScenario(aws, {
+      apps: [
+        {
+          tenant: 't',
+          name: 'guarded',
+          config: { retention: { count: 1, manage: 'all' } },
+          msf: {
+            snapshots: [
+              ...own,
+              { name: 'manual-in-progress', status: 'CREATING', createdAt: now - 3_600_000 },
+              { name: 'manual-newest', createdAt: now - 60_000 },
+            ],
+            restoreSnapshotName: own[1]?.name,
+          },
+        },
+      ],
+    });
+    expect(broken(s.checks)).toEqual([]);
+    const left = aws.services.kinesisAnalytics.listSnapshots('guarded').map((x) => x.name);
+    expect(left).toEqual(expect.arrayContaining(['manual-in-progress', own[1]?.name]));
+  });
+});
