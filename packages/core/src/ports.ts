@@ -17,6 +17,8 @@ export interface ConfigParameter {
 }
 
 export interface ConfigSource {
+  /** Every parameter under `prefix`, recursive, a page at a time: work can start before the last page. */
+  pages(prefix: string): AsyncIterable<readonly ConfigParameter[]>;
   /** Every parameter under `prefix` (all pages, recursive). */
   readAll(prefix: string): Promise<ConfigParameter[]>;
 }

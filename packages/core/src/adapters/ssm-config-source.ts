@@ -22,18 +22,25 @@ const PAGE_SIZE = 10;
 export class SsmConfigSource implements ConfigSource {
   constructor(private readonly ssm: SSMClient) {}
 
-  /** Every String parameter under `prefix` (all pages, recursive), in SSM's order. */
-  async readAll(prefix: string): Promise<ConfigParameter[]> {
-    const parameters: ConfigParameter[] = [];
+  /** Every parameter under `prefix`, recursive, one GetParametersByPath page at a time, in SSM's order. */
+  async *pages(prefix: string): AsyncGenerator<ConfigParameter[]> {
     let nextToken: string | undefined;
     do {
       const page = await this.#page(prefix, nextToken);
+      const parameters: ConfigParameter[] = [];
       for (const parameter of page.Parameters ?? []) {
         if (parameter.Name === undefined || parameter.Value === undefined) continue;
         parameters.push({ name: parameter.Name, value: parameter.Value, version: parameter.Version ?? 0 });
       }
+      yield parameters;
       nextToken = page.NextToken;
     } while (nextToken !== undefined && nextToken !== '');
+  }
+
+  /** Every parameter under `prefix` (all pages, recursive), in SSM's order. */
+  async readAll(prefix: string): Promise<ConfigParameter[]> {
+    const parameters: ConfigParameter[] = [];
+    for await (const page of this.pages(prefix)) parameters.push(...page);
     return parameters;
   }
 

@@ -29,9 +29,25 @@ export interface DispatchReport {
   readonly alreadyRunning: number;
 }
 
-/** Concurrent run-table writes and SendMessageBatch calls: enough to hide latency, few enough not to be throttled. */
-const WRITE_CONCURRENCY = 16;
-const SEND_CONCURRENCY = 4;
+/**
+ * Pages of configurations dispatched at once while the next pages are read: SSM serves
+ * GetParametersByPath at 40 TPS, so the run-table writes and sends of earlier pages overlap the reads.
+ */
+const PAGES_IN_FLIGHT = 8;
+/** Run-table writes at once within a page (a page holds at most 10 parameters). */
+const WRITE_CONCURRENCY = 10;
+
+type PageCounts = Omit<DispatchReport, 'runId'>;
+
+const NO_COUNTS: PageCounts = {
+  configsRead: 0,
+  invalid: 0,
+  invalidReported: 0,
+  due: 0,
+  disabled: 0,
+  enqueued: 0,
+  alreadyRunning: 0,
+};
 
 interface ParsedParameters {
   readonly valid: AppConfig[];
@@ -49,20 +65,57 @@ function parseAll(parameters: readonly ConfigParameter[], input: DispatchInput):
   return { valid, invalid };
 }
 
+interface Tick {
+  readonly input: DispatchInput;
+  readonly runId: string;
+  readonly now: number;
+  readonly schedule: ReadonlyMap<string, ScheduleEntry>;
+}
+
 /**
  * One dispatcher tick: reads every configuration, records and alerts invalid ones, selects the due
  * applications, records each run DISPATCHED and enqueues one snapshot message per application. A repeated
- * tick (the scheduler retrying) re-sends only the runs no worker has taken yet.
+ * tick (the scheduler retrying) re-sends only the runs no worker has taken yet. Pages are dispatched as
+ * they arrive, several at once.
  */
 export async function dispatch(deps: Deps, input: DispatchInput): Promise<DispatchReport> {
-  const runId = runIdFromTick(input.tick);
-  const now = deps.clock.now();
-  const [parameters, schedule] = await Promise.all([
-    deps.configs.readAll(configPathPrefix(input.stage)),
-    deps.runs.readSchedule(),
-  ]);
-  const { valid, invalid } = parseAll(parameters, input);
+  const tick: Tick = {
+    input,
+    runId: runIdFromTick(input.tick),
+    now: deps.clock.now(),
+    schedule: await deps.runs.readSchedule(),
+  };
+  const totals = { ...NO_COUNTS };
+  const inFlight = new Set<Promise<void>>();
+  let failure: { readonly error: unknown } | undefined;
+  for await (const page of deps.configs.pages(configPathPrefix(input.stage))) {
+    if (failure) break;
+    const task: Promise<void> = dispatchPage(deps, tick, page).then(
+      (counts) => {
+        for (const key of Object.keys(totals) as (keyof PageCounts)[]) totals[key] += counts[key];
+      },
+      (error: unknown) => {
+        failure ??= { error };
+      },
+    );
+    inFlight.add(task);
+    void task.finally(() => inFlight.delete(task));
+    if (inFlight.size >= PAGES_IN_FLIGHT) await Promise.race(inFlight);
+  }
+  await Promise.all(inFlight);
+  // A failed page fails the tick: the scheduler retries it, and the repeat re-sends what is still DISPATCHED.
+  if (failure) throw failure.error;
 
+  deps.metrics.count(MetricName.DISPATCHED, totals.enqueued);
+  deps.metrics.count(MetricName.CONFIG_INVALID, totals.invalid);
+  const report: DispatchReport = { runId: tick.runId, ...totals };
+  deps.log.info('dispatched', { ...report });
+  return report;
+}
+
+async function dispatchPage(deps: Deps, tick: Tick, page: readonly ConfigParameter[]): Promise<PageCounts> {
+  const { input, runId, now, schedule } = tick;
+  const { valid, invalid } = parseAll(page, input);
   const invalidReported = await reportInvalid(deps, invalid, schedule, runId, now);
 
   const candidates = valid.map((config) => {
@@ -79,6 +132,13 @@ export async function dispatch(deps: Deps, input: DispatchInput): Promise<Dispat
     };
   });
   const { due, disabled } = selectDue(candidates, input.tick, input.tickMinutes);
+  const pointer = (config: AppConfig) =>
+    deps.runs.markScheduled({
+      appKey: config.appKey,
+      tenant: config.tenant,
+      lastRunId: runId,
+      lastRunAt: input.tick,
+    });
 
   await mapWithConcurrency(disabled, WRITE_CONCURRENCY, async ({ config }) => {
     const created = await deps.runs.create(
@@ -90,41 +150,24 @@ export async function dispatch(deps: Deps, input: DispatchInput): Promise<Dispat
       now,
     );
     if (created) deps.metrics.count(MetricName.RUN_SKIPPED);
-    await deps.runs.markScheduled({
-      appKey: config.appKey,
-      tenant: config.tenant,
-      lastRunId: runId,
-      lastRunAt: input.tick,
-    });
+    await pointer(config);
   });
 
-  const toSend = await mapWithConcurrency(due, WRITE_CONCURRENCY, async ({ config }) => {
-    const created = await deps.runs.create(
-      { ...runIdentity(config, runId), state: RunState.DISPATCHED },
-      now,
-      [RunState.DISPATCHED],
-    );
-    await deps.runs.markScheduled({
-      appKey: config.appKey,
-      tenant: config.tenant,
-      lastRunId: runId,
-      lastRunAt: input.tick,
-    });
-    return created ? config : undefined;
+  const created = await mapWithConcurrency(due, WRITE_CONCURRENCY, async ({ config }) => {
+    const fresh = await deps.runs.create({ ...runIdentity(config, runId), state: RunState.DISPATCHED }, now, [
+      RunState.DISPATCHED,
+    ]);
+    await pointer(config);
+    return fresh ? config : undefined;
   });
-  const sending = toSend.filter((config): config is AppConfig => config !== undefined);
-
+  const sending = created.filter((config): config is AppConfig => config !== undefined);
   const entries = sending.map((config, index) =>
     workMessageEntry(buildSnapshotMessage({ config, runId, now }), `m${index}`),
   );
-  await mapWithConcurrency(chunkSendBatches(entries), SEND_CONCURRENCY, (batch) =>
-    deps.queue.sendBatch(batch),
-  );
-  deps.metrics.count(MetricName.DISPATCHED, sending.length);
+  for (const batch of chunkSendBatches(entries)) await deps.queue.sendBatch(batch);
 
-  const report: DispatchReport = {
-    runId,
-    configsRead: parameters.length,
+  return {
+    configsRead: page.length,
     invalid: invalid.length,
     invalidReported,
     due: due.length,
@@ -132,8 +175,6 @@ export async function dispatch(deps: Deps, input: DispatchInput): Promise<Dispat
     enqueued: sending.length,
     alreadyRunning: due.length - sending.length,
   };
-  deps.log.info('dispatched', { ...report });
-  return report;
 }
 
 function runIdentity(config: AppConfig, runId: string) {
@@ -154,7 +195,6 @@ async function reportInvalid(
   runId: string,
   now: number,
 ): Promise<number> {
-  deps.metrics.count(MetricName.CONFIG_INVALID, invalid.length);
   const reported = await mapWithConcurrency(invalid, WRITE_CONCURRENCY, async ({ parameter, error }) => {
     // A parameter whose name is not even under <tenant>/<app> is keyed by its name.
     const appKey = error.appKey ?? parameter.name;

@@ -51,6 +51,11 @@ export class MemoryConfigSource implements ConfigSource {
   async readAll(prefix: string): Promise<ConfigParameter[]> {
     return [...this.parameters.values()].filter((p) => p.name.startsWith(prefix));
   }
+  /** Pages of at most 10, as GetParametersByPath returns them. */
+  async *pages(prefix: string): AsyncGenerator<ConfigParameter[]> {
+    const all = await this.readAll(prefix);
+    for (let i = 0; i < all.length; i += 10) yield all.slice(i, i + 10);
+  }
 }
 
 export class MemoryWorkQueue implements WorkQueue {
