@@ -136,7 +136,7 @@ export function createControlPlane(options: ControlPlaneOptions): ControlPlane {
 }
 
 function countersBody(counters: Counters) {
-  return { total: counters.total(), services: counters.snapshot() };
+  return { total: counters.total(), services: counters.snapshot(), applications: counters.applications() };
 }
 
 async function readJson(req: IncomingMessage): Promise<unknown> {

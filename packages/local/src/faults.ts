@@ -27,9 +27,20 @@ export const FaultRuleSchema = z.strictObject({
   latencyMs: z.number().int().min(0).max(60_000).default(0),
   /** Stop after this many hits; absent means no limit. */
   limit: z.number().int().positive().optional(),
+  /**
+   * For `throttle`: a rate limit in requests per real second, as a service quota works (SSM's
+   * GetParametersByPath allows 40). Calls within it pass; calls beyond it are throttled (at `rate`).
+   */
+  tps: z.number().positive().max(100_000).optional(),
 });
 export type FaultRuleInput = z.input<typeof FaultRuleSchema>;
 export type FaultRule = z.infer<typeof FaultRuleSchema> & { readonly id: string; hits: number };
+
+/** A token bucket per rate-limited rule: `tps` tokens a second, a second's worth of burst. */
+interface Bucket {
+  tokens: number;
+  at: number;
+}
 
 export interface FaultQuery {
   readonly service: string;
@@ -40,6 +51,7 @@ export interface FaultQuery {
 /** The fault rules in force; `random` comes from the server's seed so runs are reproducible. */
 export class Faults {
   readonly #rules = new Map<string, FaultRule>();
+  readonly #buckets = new Map<string, Bucket>();
   #nextId = 1;
 
   constructor(private readonly random: () => number) {}
@@ -51,11 +63,13 @@ export class Faults {
   }
 
   remove(id: string): boolean {
+    this.#buckets.delete(id);
     return this.#rules.delete(id);
   }
 
   clear(): void {
     this.#rules.clear();
+    this.#buckets.clear();
   }
 
   list(): FaultRule[] {
@@ -70,10 +84,23 @@ export class Faults {
       if (rule.operation !== undefined && rule.operation !== query.operation) continue;
       if (rule.application !== undefined && rule.application !== query.application) continue;
       if (rule.limit !== undefined && rule.hits >= rule.limit) continue;
+      if (rule.tps !== undefined && this.#withinRate(rule, rule.tps)) continue;
       if (rule.rate < 1 && this.random() >= rule.rate) continue;
       rule.hits++;
       return rule;
     }
     return undefined;
+  }
+
+  /** Takes a token of the rule's bucket: true while the calls stay within `tps`. */
+  #withinRate(rule: FaultRule, tps: number): boolean {
+    const now = performance.now();
+    const bucket = this.#buckets.get(rule.id) ?? { tokens: tps, at: now };
+    bucket.tokens = Math.min(tps, bucket.tokens + ((now - bucket.at) / 1000) * tps);
+    bucket.at = now;
+    this.#buckets.set(rule.id, bucket);
+    if (bucket.tokens < 1) return false;
+    bucket.tokens -= 1;
+    return true;
   }
 }

@@ -206,6 +206,7 @@ export function createFrontDoor(options: FrontDoorOptions): RequestListener {
     }
     try {
       const application = typeof input.ApplicationName === 'string' ? input.ApplicationName : undefined;
+      if (application !== undefined) counters.incrementApplication(application, signingName, operation);
       await frontDoorFaults(signingName, operation, application, dialect.throttle);
       const output = await service.handle(operation, input, context);
       sendJson(res, dialect, 200, output ?? {});

@@ -52,10 +52,14 @@ describe('control plane', () => {
     await sts.send(new GetCallerIdentityCommand({}));
     await sts.send(new GetCallerIdentityCommand({}));
     const { json } = await call('GET', '/_local/counters');
-    expect(json).toEqual({ total: 2, services: { sts: { GetCallerIdentity: 2 } } });
+    expect(json).toEqual({ total: 2, services: { sts: { GetCallerIdentity: 2 } }, applications: {} });
     const reset = await call('POST', '/_local/counters/reset');
-    expect(reset.json).toEqual({ total: 2, services: { sts: { GetCallerIdentity: 2 } } });
-    expect((await call('GET', '/_local/counters')).json).toEqual({ total: 0, services: {} });
+    expect(reset.json).toEqual({ total: 2, services: { sts: { GetCallerIdentity: 2 } }, applications: {} });
+    expect((await call('GET', '/_local/counters')).json).toEqual({
+      total: 0,
+      services: {},
+      applications: {},
+    });
   });
 
   it('adds, lists, applies and deletes fault rules', async () => {
@@ -69,6 +73,22 @@ describe('control plane', () => {
     expect(listed.json).toEqual({ faults: [expect.objectContaining({ id: rule.id, hits: 1 })] });
     expect((await call('DELETE', `/_local/faults/${rule.id}`)).status).toBe(204);
     expect((await call('GET', '/_local/faults')).json).toEqual({ faults: [] });
+  });
+
+  it('counts the calls that name an MSF application by application', async () => {
+    await call('POST', '/_local/counters/reset');
+    const kda = new KinesisAnalyticsV2Client(config());
+    await kda.send(new DescribeApplicationCommand({ ApplicationName: 'orders' }));
+    await kda.send(new DescribeApplicationCommand({ ApplicationName: 'orders' }));
+    await kda.send(new DescribeApplicationCommand({ ApplicationName: 'billing' }));
+    kda.destroy();
+    const { json } = await call('GET', '/_local/counters');
+    expect(json).toMatchObject({
+      applications: {
+        orders: { 'kinesisanalytics:DescribeApplication': 2 },
+        billing: { 'kinesisanalytics:DescribeApplication': 1 },
+      },
+    });
   });
 
   it('applies a fault only to the application it names', async () => {
