@@ -1,0 +1,136 @@
+/**
+ * `npm run bench`: one snapshot cycle over a generated fleet on the local AWS, for 1,000 and 10,000
+ * applications (or `--apps 200,2000`), with 20 ms added to every API call, snapshots taking 30 to 120
+ * simulated seconds and SSM's GetParametersByPath held to 40 requests per second. Prints the makespan,
+ * the API calls per application by operation, handler busy time against the latency of the calls it
+ * made, the dispatcher's time against SSM's floor, and peak memory. A benchmark: it times, it asserts
+ * nothing.
+ */
+import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { configParameterName, mapWithConcurrency } from '@flink-snapshots/core';
+import { runCycle } from '../src/cycle/cycle';
+import { busyMsByApplication } from '../src/cycle/report';
+import { generateFleet } from '../src/fleet';
+import { startLocalAws } from '../src/local-aws';
+
+const STAGE = 'bench';
+const LATENCY_MS = Number(arg('--latency') ?? 20);
+const SSM_TPS = 40;
+const TIME_SCALE = Number(arg('--time-scale') ?? 0.01);
+const SIZES = (arg('--apps') ?? '1000,10000').split(',').map(Number);
+
+function arg(name: string): string | undefined {
+  const i = process.argv.indexOf(name);
+  return i === -1 ? undefined : process.argv[i + 1];
+}
+
+function percentile(sorted: readonly number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? 0;
+}
+
+async function benchOnce(applications: number): Promise<void> {
+  const aws = await startLocalAws({
+    port: 0,
+    timeScale: TIME_SCALE,
+    seed: 1,
+    fleet: generateFleet({
+      applications,
+      snapshotsPerApplication: 12,
+      seed: 1,
+      snapshotDurationSeconds: { min: 30, max: 120 },
+    }),
+  });
+  let peakRss = process.memoryUsage().rss;
+  const sampler = setInterval(() => {
+    peakRss = Math.max(peakRss, process.memoryUsage().rss);
+  }, 200);
+  try {
+    const ssm = new SSMClient({
+      endpoint: aws.url,
+      region: aws.region,
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    });
+    const names = aws.services.kinesisAnalytics.applicationNames();
+    await mapWithConcurrency(names, 16, (name, i) =>
+      ssm.send(
+        new PutParameterCommand({
+          Name: configParameterName(STAGE, `tenant-${i % 10}`, name),
+          Type: 'String',
+          Value: JSON.stringify({ retention: { count: 10, manage: 'all' } }),
+        }),
+      ),
+    );
+    ssm.destroy();
+    aws.faults.add({ kind: 'latency', latencyMs: LATENCY_MS });
+    aws.faults.add({ kind: 'throttle', service: 'ssm', operation: 'GetParametersByPath', tps: SSM_TPS });
+
+    let lastLine = 0;
+    const result = await runCycle({
+      endpoint: aws.url,
+      stage: STAGE,
+      clock: aws.clock,
+      dispatchFirst: true,
+      maxWallMs: 1_800_000,
+      onProgress: (p) => {
+        if (p.elapsedMs - lastLine < 5000) return;
+        lastLine = p.elapsedMs;
+        process.stderr.write(
+          `  ${applications} apps: ${p.terminal}/${p.runs} runs ended, ${(p.elapsedMs / 1000).toFixed(0)} s\n`,
+        );
+      },
+    });
+
+    const n = result.runs.length;
+    const states = new Map<string, number>();
+    for (const run of result.runs) states.set(run.state, (states.get(run.state) ?? 0) + 1);
+    const byOperation: string[] = [];
+    let handlerCalls = 0;
+    let kdaCalls = 0;
+    for (const [service, operations] of Object.entries(result.calls.services).sort()) {
+      for (const [operation, count] of Object.entries(operations).sort()) {
+        handlerCalls += count;
+        if (service === 'kinesisanalytics') kdaCalls += count;
+        byOperation.push(`    ${`${service}:${operation}`.padEnd(46)} ${(count / n).toFixed(2)}`);
+      }
+    }
+    // Busy time per application against the latency its own calls must take: its MSF calls (counted per
+    // application by the local AWS) plus its share of the table, queue and topic calls.
+    const perApp = result.calls.applications ?? {};
+    const sharedPerApp = (handlerCalls - kdaCalls) / n;
+    const busy = busyMsByApplication(result);
+    const ratios = result.runs
+      .map((run) => {
+        const application = run.appKey.slice(run.appKey.indexOf('/') + 1);
+        const own = Object.values(perApp[application] ?? {}).reduce((a, b) => a + b, 0);
+        return (busy.get(run.appKey) ?? 0) / ((own + sharedPerApp) * LATENCY_MS);
+      })
+      .sort((a, b) => a - b);
+    const totalBusy = [...busy.values()].reduce((a, b) => a + b, 0);
+    const dispatchMs = result.tick?.durationMs ?? 0;
+    const dispatchFloorMs = (Math.ceil(applications / 10) / SSM_TPS) * 1000;
+
+    const lines = [
+      `${applications} applications (latency ${LATENCY_MS} ms per call, snapshots 30-120 simulated s, time scale ${TIME_SCALE}, SSM ${SSM_TPS} TPS)`,
+      `  makespan: ${(result.wallMs / 1000).toFixed(1)} s wall (${(result.simulatedMs / 1000).toFixed(0)} simulated s); runs ${[...states].map(([s, c]) => `${s} ${c}`).join(', ')}${result.unfinished ? ' — UNFINISHED' : ''}`,
+      `  dispatch: ${(dispatchMs / 1000).toFixed(1)} s for ${result.dispatch.configsRead} configurations; SSM floor ${(dispatchFloorMs / 1000).toFixed(1)} s, ratio ${(dispatchMs / dispatchFloorMs).toFixed(2)} (target <= 1.10)`,
+      `  API calls per application: ${(handlerCalls / n).toFixed(2)}`,
+      ...byOperation,
+      `  handler busy per application: median ${percentile(
+        [...busy.values()].sort((a, b) => a - b),
+        0.5,
+      ).toFixed(
+        0,
+      )} ms; busy / latency of its own calls: median ${percentile(ratios, 0.5).toFixed(2)}, p95 ${percentile(ratios, 0.95).toFixed(2)} (target <= 1.5)`,
+      `  handler busy overall: ${(totalBusy / 1000).toFixed(1)} s for ${handlerCalls} calls = ${(totalBusy / handlerCalls).toFixed(1)} ms per call at ${LATENCY_MS} ms added latency`,
+      `  worker invocations: ${result.invocations.length} for ${result.records.length} records`,
+      `  peak memory (rss, server and handlers in one process): ${(peakRss / 1_048_576).toFixed(0)} MB`,
+    ];
+    process.stdout.write(`${lines.join('\n')}\n\n`);
+  } finally {
+    clearInterval(sampler);
+    await aws.stop();
+  }
+}
+
+process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
+for (const size of SIZES) await benchOnce(size);
