@@ -55,7 +55,7 @@ async function failRun(deps: Deps, message: WorkMessage, error: PermanentError):
   const reason =
     error instanceof SnapshotQuotaExceededError
       ? `snapshot quota reached and pruning freed none: ${error.message}`
-      : `${message.step} step failed permanently: ${error.message}`;
+      : `${message.step} step: ${error.message}`;
   const failed = await deps.runs.transition(
     { appKey: message.appKey, runId: message.runId },
     FAILABLE,

@@ -64,7 +64,7 @@ export function renderRuns(result: CycleResult, stories?: readonly DemoApplicati
         duration,
         deleted(run),
         (busy.get(run.appKey) ?? 0).toFixed(1),
-        truncate(why(run) || story || '', 90),
+        truncate(why(run) || story || '', 140),
       ];
     });
   return table(
