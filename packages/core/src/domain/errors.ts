@@ -38,87 +38,88 @@ function received(failure: CallFailure): string {
   return failure.code === undefined ? '' : ` (received ${failure.code})`;
 }
 
-/** The service throttled the call (ThrottlingException, TooManyRequestsException, …). */
-export class ThrottledError extends RetryableError {
+/** A retryable failure of one AWS call: the operation, the application it concerned, the service's code. */
+export abstract class RetryableCallError extends RetryableError implements CallFailure {
   readonly operation: string;
   readonly application: string | undefined;
   readonly code: string | undefined;
-  constructor(failure: CallFailure, options?: ErrorOptions) {
-    super(
-      `${callSubject(failure)} was throttled${received(failure)}; expected to succeed when retried after a backoff`,
-      options,
-    );
+  protected constructor(failure: CallFailure, message: string, options?: ErrorOptions) {
+    super(message, options);
     this.operation = failure.operation;
     this.application = failure.application;
     this.code = failure.code;
+  }
+}
+
+/** A permanent failure of one AWS call: the operation, the application it concerned, the service's code. */
+export abstract class PermanentCallError extends PermanentError implements CallFailure {
+  readonly operation: string;
+  readonly application: string | undefined;
+  readonly code: string | undefined;
+  protected constructor(failure: CallFailure, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.operation = failure.operation;
+    this.application = failure.application;
+    this.code = failure.code;
+  }
+}
+
+/** The service throttled the call (ThrottlingException, TooManyRequestsException, …). */
+export class ThrottledError extends RetryableCallError {
+  constructor(failure: CallFailure, options?: ErrorOptions) {
+    super(
+      failure,
+      `${callSubject(failure)} was throttled${received(failure)}; expected to succeed when retried after a backoff`,
+      options,
+    );
   }
 }
 
 /** The service failed on its side (HTTP 5xx, ServiceUnavailable, InternalFailure, timeouts). */
-export class ServiceUnavailableError extends RetryableError {
-  readonly operation: string;
-  readonly application: string | undefined;
-  readonly code: string | undefined;
+export class ServiceUnavailableError extends RetryableCallError {
   constructor(failure: CallFailure, options?: ErrorOptions) {
     super(
+      failure,
       `${callSubject(failure)} failed on the service side${received(failure)}; expected to succeed when retried`,
       options,
     );
-    this.operation = failure.operation;
-    this.application = failure.application;
-    this.code = failure.code;
   }
 }
 
 /** The application is busy (ResourceInUseException, ConcurrentModificationException): an update or another snapshot. */
-export class ResourceInUseError extends RetryableError {
-  readonly operation: string;
-  readonly application: string | undefined;
-  readonly code: string | undefined;
+export class ResourceInUseError extends RetryableCallError {
   constructor(failure: CallFailure, options?: ErrorOptions) {
     super(
+      failure,
       `${callSubject(failure)} found the application busy${received(failure)}; expected it to be free when retried`,
       options,
     );
-    this.operation = failure.operation;
-    this.application = failure.application;
-    this.code = failure.code;
   }
 }
 
 /** The caller may not do this (AccessDenied, or the cross-account role cannot be assumed). */
-export class AccessDeniedError extends PermanentError {
-  readonly operation: string;
-  readonly application: string | undefined;
-  readonly code: string | undefined;
+export class AccessDeniedError extends PermanentCallError {
   readonly roleArn: string | undefined;
   constructor(failure: CallFailure & { readonly roleArn?: string | undefined }, options?: ErrorOptions) {
     const role = failure.roleArn === undefined ? '' : ` as ${failure.roleArn}`;
     super(
+      failure,
       `${callSubject(failure)} was denied${role}${received(failure)}; expected the role to allow it (check roleArn and its trust and permission policies)`,
       options,
     );
-    this.operation = failure.operation;
-    this.application = failure.application;
-    this.code = failure.code;
     this.roleArn = failure.roleArn;
   }
 }
 
 /** The service rejected the request as invalid (InvalidArgument, InvalidRequest, UnsupportedOperation, …). */
-export class InvalidRequestError extends PermanentError {
-  readonly operation: string;
-  readonly application: string | undefined;
-  readonly code: string | undefined;
+export class InvalidRequestError extends PermanentCallError {
   readonly detail: string;
   constructor(failure: CallFailure & { readonly detail: string }, options?: ErrorOptions) {
     super(
+      failure,
       `${callSubject(failure)} was rejected${received(failure)}: ${failure.detail}; expected a request the service accepts`,
       options,
     );
-    this.operation = failure.operation;
-    this.application = failure.application;
-    this.code = failure.code;
     this.detail = failure.detail;
   }
 }
