@@ -5,6 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
+import { seededRandom } from './random';
 
 /** MSF's own limit: CreateApplicationSnapshot fails with LimitExceededException beyond it. */
 export const SNAPSHOTS_PER_APPLICATION_LIMIT = 1000;
@@ -415,7 +416,7 @@ export interface GenerateFleetOptions {
  * the snapshots as `generatedSnapshots` in the defaults, so 10,000 × 10 loads in milliseconds.
  */
 export function generateFleet(options: GenerateFleetOptions): Fleet {
-  const random = mulberry32(options.seed ?? 1);
+  const random = seededRandom(options.seed ?? 1);
   const versions = options.versions ?? 3;
   const duration = options.snapshotDurationSeconds ?? APPLICATION_DEFAULTS.snapshotDurationSeconds;
   const base = typeof duration === 'number' ? { min: duration, max: duration } : duration;
@@ -443,16 +444,5 @@ export function generateFleet(options: GenerateFleetOptions): Fleet {
       },
     },
     applications,
-  };
-}
-
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
   };
 }

@@ -37,6 +37,7 @@ import {
 } from './kinesis-analytics-input';
 import { SimApplication, Snapshot, type SnapshotEvent, type SnapshotOrigin } from './kinesis-analytics-model';
 import { AwsError, type JsonService, type ServiceContext, type ServiceOptions } from './service';
+import { upperBound } from './sorted';
 
 export type { SnapshotEvent, SnapshotOrigin } from './kinesis-analytics-model';
 
@@ -751,15 +752,4 @@ function decodeToken<T>(token: string, valid: (value: unknown) => value is T): T
     );
   }
   return value;
-}
-
-function upperBound(sorted: readonly string[], key: string): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if ((sorted[mid] as string) <= key) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }

@@ -12,6 +12,7 @@ import { DynamoDbService } from './dynamodb';
 import { Faults } from './faults';
 import type { Fleet } from './fleet';
 import { KinesisAnalyticsService } from './kinesis-analytics';
+import { seededRandom } from './random';
 import { createFrontDoor } from './server';
 import type { ServiceContext } from './service';
 import { SnsService } from './sns';
@@ -66,17 +67,7 @@ export interface LocalAws {
   stop(): Promise<void>;
 }
 
-/** Reproducible randomness (mulberry32): small, fast, good enough for simulation choices. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+export { seededRandom } from './random';
 
 /** A random source whose seed can be changed while services hold on to it. */
 class Reseedable {

@@ -9,6 +9,7 @@ import { z } from 'zod';
 import type { SimClock } from './clock';
 import { parseInput } from './kinesis-analytics-input';
 import { AwsError, type JsonService, type ServiceContext, type ServiceOptions } from './service';
+import { lowerBound, upperBound } from './sorted';
 
 export interface SsmOptions extends ServiceOptions {
   /** Standard-tier parameters allowed per account and region; AWS's quota is 10,000. */
@@ -677,28 +678,4 @@ function decodeToken(token: string): string {
     'InvalidNextToken',
     `The specified token isn't valid: '${token.slice(0, 64)}'. Pass the NextToken of the previous response unchanged.`,
   );
-}
-
-/** First index whose key is >= `key`. */
-function lowerBound(sorted: readonly string[], key: string): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if ((sorted[mid] as string) < key) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-/** First index whose key is > `key`. */
-function upperBound(sorted: readonly string[], key: string): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if ((sorted[mid] as string) <= key) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
