@@ -129,6 +129,7 @@ export interface RunRecord extends RunKey {
   readonly snapshotDurationMs?: number | undefined;
   readonly restoreSnapshotName?: string | undefined;
   readonly applicationVersionId?: number | undefined;
+  /** Polls that found the snapshot still CREATING (the final poll is not counted). */
   readonly polls?: number | undefined;
   readonly prune?: PruneRecord | undefined;
   /** Why the run ended as it did (SKIPPED, FAILED, TIMED_OUT), in words. */

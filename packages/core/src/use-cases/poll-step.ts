@@ -26,11 +26,6 @@ export async function runPollStep(
 ): Promise<StepOutcome> {
   const { config } = message;
   const key: RunKey = { appKey: message.appKey, runId: message.runId };
-  // One poll chain per run: a duplicated poll message finds its count already taken and stops here.
-  if (!(await deps.runs.countPoll(key, message.polls, deps.clock.now()))) {
-    deps.log.info('poll already taken or run advanced', { polls: message.polls });
-    return 'duplicate';
-  }
   const flink = deps.flink.forTarget(config);
   const snapshot = await flink.describeSnapshot(config.applicationName, message.snapshotName);
   const now = deps.clock.now();
@@ -119,6 +114,12 @@ export async function runPollStep(
     return 'timed-out';
   }
 
+  // One poll chain per run: of two copies of this poll (a duplicated delivery), only the first to count
+  // itself goes on. The outcomes above need no count: their conditional transitions already decide.
+  if (!(await deps.runs.countPoll(key, message.polls, now))) {
+    deps.log.info('poll already taken or run advanced', { polls: message.polls });
+    return 'duplicate';
+  }
   const base = config.pollIntervalSeconds;
   const cap = Math.min(SEND_BATCH_LIMITS.maxDelaySeconds, base * POLL_BACKOFF_FACTOR);
   const untilDeadline = Math.ceil((message.deadline - now) / 1000);

@@ -2,12 +2,12 @@ import { InvalidRequestError, SnapshotQuotaExceededError } from '../domain/error
 import { RunState, snapshotName } from '../domain/run-state';
 import { buildPollMessage, type SnapshotStepMessage, workMessageEntry } from '../domain/work-message';
 import {
+  type ApplicationInfo,
   CreateOutcome,
   type Deps,
   type FlinkSnapshots,
   MetricName,
   type RunKey,
-  type RunRecord,
 } from '../ports';
 import { notifyRun } from './notify';
 import { pruneSnapshots } from './prune';
@@ -31,90 +31,103 @@ export async function runSnapshotStep(
 ): Promise<StepOutcome> {
   const { config } = message;
   const key: RunKey = { appKey: message.appKey, runId: message.runId };
-  const run = await currentRun(deps, message, key);
-  if (run.state === RunState.SNAPSHOT_REQUESTED) {
-    // A previous delivery created the snapshot and recorded it, then died before enqueuing the poll.
-    await enqueuePoll(deps, message);
-    return 'poll-enqueued';
-  }
-  if (run.state !== RunState.DISPATCHED) {
-    deps.log.info('run already advanced', { state: run.state });
-    return 'duplicate';
-  }
-
   const flink = deps.flink.forTarget(config);
   const app = await flink.describeApplication(config.applicationName);
-  if (app.status !== 'RUNNING') {
-    const reason = `application ${config.applicationName} is ${app.status}, not RUNNING: no snapshot taken`;
-    const skipped = await deps.runs.transition(
-      key,
-      RunState.DISPATCHED,
-      RunState.SKIPPED,
-      { reason },
-      deps.clock.now(),
-    );
-    if (!skipped) return 'duplicate';
-    deps.metrics.count(MetricName.RUN_SKIPPED);
-    deps.log.info('run skipped', { status: app.status });
-    await notifyRun(deps, config, message.runId, 'skipped', { state: RunState.SKIPPED, reason });
-    return 'skipped';
-  }
-
-  const name = snapshotName(message.runId);
-  const outcome = await createWithQuotaRelief(deps, flink, message, app.restoreSnapshotName, context).catch(
-    (error: unknown) => {
-      if (app.snapshotsEnabled || !(error instanceof InvalidRequestError)) throw error;
-      throw new InvalidRequestError(
-        {
-          operation: 'CreateApplicationSnapshot',
-          application: config.applicationName,
-          code: error.code,
-          detail: `SnapshotsEnabled is false on the application, and MSF refused the snapshot (${error.detail}); enable snapshots with UpdateApplication (ApplicationSnapshotConfigurationUpdate)`,
-        },
-        { cause: error },
-      );
-    },
-  );
+  const running = app.status === 'RUNNING';
+  const skipReason = `application ${config.applicationName} is ${app.status}, not RUNNING: no snapshot taken`;
   const notes = app.snapshotsEnabled
     ? undefined
     : [
         'SnapshotsEnabled is false on the application: MSF may refuse snapshots, takes none when the application stops or updates, and restores from none (enable it with UpdateApplication)',
       ];
-  const requested = await deps.runs.transition(
-    key,
-    RunState.DISPATCHED,
-    RunState.SNAPSHOT_REQUESTED,
-    {
-      snapshotName: name,
-      restoreSnapshotName: app.restoreSnapshotName,
-      applicationVersionId: app.versionId,
-      notes,
-    },
-    deps.clock.now(),
-  );
-  if (!requested) {
-    const again = await deps.runs.get(key);
-    if (again?.state !== RunState.SNAPSHOT_REQUESTED) return 'duplicate';
+  // Claim the run before creating anything: the conditional write decides which delivery acts.
+  const claimed = running
+    ? await deps.runs.transition(
+        key,
+        RunState.DISPATCHED,
+        RunState.SNAPSHOT_REQUESTED,
+        {
+          snapshotName: snapshotName(message.runId),
+          restoreSnapshotName: app.restoreSnapshotName,
+          applicationVersionId: app.versionId,
+          notes,
+        },
+        deps.clock.now(),
+      )
+    : await deps.runs.transition(
+        key,
+        RunState.DISPATCHED,
+        RunState.SKIPPED,
+        { reason: skipReason },
+        deps.clock.now(),
+      );
+
+  if (!claimed) {
+    const run = await deps.runs.get(key);
+    if (run === undefined) {
+      // The dispatcher's record is gone (TTL, a redrive long after): record the run again and start over.
+      await deps.runs.create(
+        {
+          ...key,
+          tenant: message.tenant,
+          application: message.application,
+          parameter: config.parameter,
+          state: RunState.DISPATCHED,
+        },
+        deps.clock.now(),
+        [RunState.DISPATCHED],
+      );
+      return runSnapshotStep(deps, message, context);
+    }
+    if (run.state !== RunState.SNAPSHOT_REQUESTED) {
+      deps.log.info('run already advanced', { state: run.state });
+      return 'duplicate';
+    }
+    // A previous delivery claimed the run and died before enqueuing the poll, perhaps before creating
+    // the snapshot: create it if need be (the name makes that idempotent), then poll.
+    deps.log.info('resuming a claimed run', { snapshot: run.snapshotName });
+    if (running) await createSnapshot(deps, flink, message, app, context);
+    await enqueuePoll(deps, message);
+    return 'poll-enqueued';
   }
+
+  if (!running) {
+    deps.metrics.count(MetricName.RUN_SKIPPED);
+    deps.log.info('run skipped', { status: app.status });
+    await notifyRun(deps, config, message.runId, 'skipped', { state: RunState.SKIPPED, reason: skipReason });
+    return 'skipped';
+  }
+
+  const name = snapshotName(message.runId);
+  const outcome = await createSnapshot(deps, flink, message, app, context);
   if (outcome === CreateOutcome.CREATED) deps.metrics.count(MetricName.SNAPSHOT_CREATED);
   deps.log.info('snapshot requested', { snapshot: name, outcome });
   await enqueuePoll(deps, message);
   return 'poll-enqueued';
 }
 
-/** The run the message belongs to; a run the dispatcher's record of was lost (TTL, redrive) is recreated. */
-async function currentRun(deps: Deps, message: SnapshotStepMessage, key: RunKey): Promise<RunRecord> {
-  const run = await deps.runs.get(key);
-  if (run) return run;
-  const identity = {
-    ...key,
-    tenant: message.tenant,
-    application: message.application,
-    parameter: message.config.parameter,
-    state: RunState.DISPATCHED,
-  };
-  await deps.runs.create(identity, deps.clock.now(), [RunState.DISPATCHED]);
-  return (await deps.runs.get(key)) ?? { ...identity, at: {}, updatedAt: 0, expiresAt: 0 };
+/** Creates the run's snapshot; a refusal of an application with snapshots disabled says so and how to fix it. */
+async function createSnapshot(
+  deps: Deps,
+  flink: FlinkSnapshots,
+  message: SnapshotStepMessage,
+  app: ApplicationInfo,
+  context: StepContext,
+): Promise<CreateOutcome> {
+  try {
+    return await createWithQuotaRelief(deps, flink, message, app.restoreSnapshotName, context);
+  } catch (error) {
+    if (app.snapshotsEnabled || !(error instanceof InvalidRequestError)) throw error;
+    throw new InvalidRequestError(
+      {
+        operation: 'CreateApplicationSnapshot',
+        application: app.name,
+        code: error.code,
+        detail: `SnapshotsEnabled is false on the application, and MSF refused the snapshot (${error.detail}); enable snapshots with UpdateApplication (ApplicationSnapshotConfigurationUpdate)`,
+      },
+      { cause: error },
+    );
+  }
 }
 
 /** At the 1,000-snapshot quota, prunes first and retries once; a second refusal is permanent. */

@@ -114,7 +114,7 @@ describe('snapshot and poll steps', () => {
     expect((await run(w, config, runId))?.notes?.[0]).toContain('SnapshotsEnabled is false');
   });
 
-  it('does nothing twice when the snapshot message is delivered again after the run advanced', async () => {
+  it('creates no second snapshot when the snapshot message is delivered again after the run advanced', async () => {
     const w = world();
     const config = configOf('dup');
     w.flink.add('dup');
@@ -123,8 +123,10 @@ describe('snapshot and poll steps', () => {
     w.queue.take();
 
     expect(await processWorkMessage(w, body, 'm1', context)).toBe('poll-enqueued');
-    // The redelivery found SNAPSHOT_REQUESTED: it re-enqueues the poll (the first may be lost) and creates nothing.
-    expect(w.flink.calls.filter((c) => c.startsWith('CreateApplicationSnapshot'))).toHaveLength(1);
+    // The redelivery found SNAPSHOT_REQUESTED: it makes sure the snapshot exists (it does: no second one)
+    // and re-enqueues the poll, which the first delivery may not have sent.
+    expect(w.flink.apps.get('dup')?.snapshots).toHaveLength(1);
+    expect(w.metrics.total('SnapshotCreated')).toBe(1);
     const polls = w.queue.take();
     expect(polls).toHaveLength(1);
 
@@ -232,11 +234,39 @@ describe('snapshot and poll steps', () => {
     };
     const { body, runId } = await dispatched(w, config);
     await expect(processWorkMessage(w, body, 'm1', context)).rejects.toBeInstanceOf(ResourceInUseError);
-    expect((await run(w, config, runId))?.state).toBe(RunState.DISPATCHED);
+    // The run was claimed before the create failed; the redelivery resumes it.
+    expect((await run(w, config, runId))?.state).toBe(RunState.SNAPSHOT_REQUESTED);
+    expect(w.flink.apps.get('busy')?.snapshots).toHaveLength(0);
 
     app.failNext = { describeApplication: [new ThrottledError({ operation: 'DescribeApplication' })] };
     await expect(processWorkMessage(w, body, 'm1', context)).rejects.toBeInstanceOf(ThrottledError);
     expect(await processWorkMessage(w, body, 'm1', context)).toBe('poll-enqueued');
+    expect(w.flink.apps.get('busy')?.snapshots).toHaveLength(1);
+  });
+
+  it('records the run again and goes on when its record is gone (a redrive after the TTL)', async () => {
+    const w = world();
+    const config = configOf('late-redrive');
+    w.flink.add('late-redrive');
+    const runId = runIdFromTick(w.clock.now());
+    const body = JSON.stringify(buildSnapshotMessage({ config, runId, now: w.clock.now() }));
+    expect(await processWorkMessage(w, body, 'm1', context)).toBe('poll-enqueued');
+    expect((await run(w, config, runId))?.state).toBe(RunState.SNAPSHOT_REQUESTED);
+  });
+
+  it('does not snapshot again when a snapshot message is redriven after its run ended', async () => {
+    const w = world();
+    const config = configOf('ended');
+    w.flink.add('ended');
+    w.flink.createAs = 'READY';
+    const { body, runId } = await dispatched(w, config);
+    await processWorkMessage(w, body, 'm1', context);
+    expect(await next(w)).toBe('completed');
+    w.flink.apps.get('ended')?.snapshots.splice(0);
+
+    expect(await processWorkMessage(w, body, 'm1', context)).toBe('duplicate');
+    expect(w.flink.apps.get('ended')?.snapshots).toHaveLength(0);
+    expect((await run(w, config, runId))?.state).toBe(RunState.COMPLETED);
   });
 
   it('fails the run permanently when the application does not exist', async () => {
