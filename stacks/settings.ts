@@ -38,7 +38,12 @@ export function configPathPrefix(stage: string): string {
 export const PIPELINE = {
   /** How often the dispatcher runs; an application's interval can be no shorter. */
   tickMinutes: 5,
-  dispatcher: { timeoutSeconds: 300, memoryMb: 512 },
+  dispatcher: {
+    timeoutSeconds: 300,
+    memoryMb: 512,
+    /** GetParametersByPath pages per second at most: SSM's default quota (raise it with the quota). */
+    ssmRequestsPerSecond: 40,
+  },
   worker: {
     timeoutSeconds: 60,
     memoryMb: 512,

@@ -22,6 +22,8 @@ import {
   SqsWorkQueue,
   SsmConfigSource,
 } from '@flink-snapshots/core';
+import { PIPELINE } from '../../../stacks/settings';
+import { timeCalls } from './call-timing';
 import type { Env } from './env';
 
 /** What differs between Lambda and the local runtime: where AWS is, whose credentials, whose clock. */
@@ -48,27 +50,31 @@ export function createAdapters(env: Env, overrides: AwsOverrides = {}): Adapters
   };
   const clock = overrides.clock ?? { now: () => Date.now() };
   return {
-    // SSM allows 40 GetParametersByPath per second by default: adaptive retry rate-limits the client.
-    configs: new SsmConfigSource(new SSMClient({ ...common, retryMode: 'adaptive', maxAttempts: 10 })),
-    queue: new SqsWorkQueue(new SQSClient({ ...common, maxAttempts: 5 }), env.workQueueUrl),
+    // SSM allows 40 GetParametersByPath per second by default: pages are paced to that, and retried
+    // (up to 10 attempts) when the account's other users of the quota get in the way.
+    configs: new SsmConfigSource(timeCalls(new SSMClient({ ...common, maxAttempts: 10 })), {
+      maxRequestsPerSecond: PIPELINE.dispatcher.ssmRequestsPerSecond,
+    }),
+    queue: new SqsWorkQueue(timeCalls(new SQSClient({ ...common, maxAttempts: 5 })), env.workQueueUrl),
     flink: new KdaFlinkFleet({
       defaultRegion: env.region,
-      sts: new STSClient({ ...common, maxAttempts: 5 }),
+      sts: timeCalls(new STSClient({ ...common, maxAttempts: 5 })),
       // MSF publishes no control-plane rate limit: retry throttling a few more times than the default.
       clientConfig: {
         ...(common.endpoint === undefined ? {} : { endpoint: common.endpoint }),
         ...(common.credentials === undefined ? {} : { credentials: common.credentials }),
         maxAttempts: 6,
       },
+      onClient: timeCalls,
       clock,
     }),
     runs: new DynamoRunStore(
-      DynamoDBDocumentClient.from(new DynamoDBClient({ ...common, maxAttempts: 8 }), {
+      DynamoDBDocumentClient.from(timeCalls(new DynamoDBClient({ ...common, maxAttempts: 8 })), {
         marshallOptions: { removeUndefinedValues: true },
       }),
       { tableName: env.runsTableName, ttlDays: env.runTtlDays },
     ),
-    alerts: new SnsAlerts(new SNSClient({ ...common, maxAttempts: 5 }), env.alertsTopicArn),
+    alerts: new SnsAlerts(timeCalls(new SNSClient({ ...common, maxAttempts: 5 })), env.alertsTopicArn),
     clock,
     random: overrides.random ?? Math.random,
   };

@@ -1,3 +1,4 @@
+export * from './call-timing';
 export * from './deps';
 export * as dispatcher from './dispatcher';
 export * from './env';

@@ -4,6 +4,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { processWorkMessage, type WorkOutcome } from '@flink-snapshots/core';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { type CallTally, tallyCalls } from './call-timing';
 import { type Adapters, createAdapters, logOf, metricsOf } from './deps';
 import { loadEnv } from './env';
 
@@ -13,6 +14,9 @@ export interface RecordReport {
   readonly appKey?: string | undefined;
   readonly step?: string | undefined;
   readonly durationMs: number;
+  /** AWS calls the record made and the milliseconds they took, retries included. */
+  readonly apiCalls: number;
+  readonly apiMs: number;
   readonly outcome?: WorkOutcome | undefined;
   readonly error?: unknown;
 }
@@ -52,14 +56,19 @@ export function createHandler(deps: WorkerDeps): WorkerHandler {
       const keys = keysOf(record.body);
       const logger = deps.logger.createChild({ persistentKeys: { ...keys, messageId: record.messageId } });
       const started = performance.now();
+      const tally: CallTally = { calls: 0, ms: 0 };
       let outcome: WorkOutcome | undefined;
       let failure: unknown;
       try {
-        outcome = await processWorkMessage(
-          { ...deps.adapters, log: logOf(logger), metrics },
-          record.body,
-          record.messageId,
-          { remainingMs: () => context.getRemainingTimeInMillis() },
+        outcome = await tallyCalls(tally, () =>
+          processWorkMessage(
+            { ...deps.adapters, log: logOf(logger), metrics },
+            record.body,
+            record.messageId,
+            {
+              remainingMs: () => context.getRemainingTimeInMillis(),
+            },
+          ),
         );
         return outcome;
       } catch (error) {
@@ -67,11 +76,20 @@ export function createHandler(deps: WorkerDeps): WorkerHandler {
         logger.warn('record failed, SQS will redeliver it', { error });
         throw error;
       } finally {
+        const durationMs = performance.now() - started;
+        logger.info('record processed', {
+          outcome,
+          durationMs: Math.round(durationMs),
+          apiCalls: tally.calls,
+          apiMs: Math.round(tally.ms),
+        });
         deps.onRecord?.({
           messageId: record.messageId,
           appKey: keys.appKey,
           step: keys.step,
-          durationMs: performance.now() - started,
+          durationMs,
+          apiCalls: tally.calls,
+          apiMs: tally.ms,
           outcome,
           error: failure,
         });

@@ -47,6 +47,8 @@ export interface KdaFlinkFleetOptions {
   readonly roleSessionName?: string;
   /** Clock against which assumed credentials' expiry is judged; default the system clock. */
   readonly clock?: Clock;
+  /** Called with each client it creates (one per region and role), e.g. to add a timing middleware. */
+  readonly onClient?: (client: KinesisAnalyticsV2Client) => void;
 }
 
 /** Hands out snapshot operations per (region, role), each on a cached client. */
@@ -76,6 +78,7 @@ export class KdaFlinkFleet implements FlinkFleet {
         region,
         ...(roleArn === undefined ? {} : { credentials: () => this.#roles.get(roleArn) }),
       });
+      this.#options.onClient?.(client);
       snapshots = new KdaFlinkSnapshots(client, { region, roleArn });
       this.#targets.set(key, snapshots);
     }

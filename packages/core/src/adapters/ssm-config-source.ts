@@ -14,13 +14,36 @@ const PAGE_SIZE = 10;
 
 /**
  * Reads the applications' configuration parameters. SSM serves GetParametersByPath at 40 TPS by default
- * and throttles beyond: the throttling is absorbed by the client's own retry, so build the SSMClient with
- * `retryMode: 'adaptive'` (client-side rate limiting that learns the service's rate) and `maxAttempts`
- * around 10, as the composition root does. What is still failing after that is translated here
+ * and throttles beyond: requests are paced to `maxRequestsPerSecond`, and what is throttled anyway (the
+ * quota is shared with everything else in the account) is absorbed by the client's retry (the
+ * composition root gives it ~10 attempts). What is still failing after that is translated here
  * (ThrottledError, ServiceUnavailableError, AccessDeniedError, …).
  */
+export interface SsmConfigSourceOptions {
+  /**
+   * Pages requested per second at most (SSM's default GetParametersByPath quota is 40 per second, per
+   * account and region). Pages chain on NextToken, so pacing them is the whole cost of reading N
+   * parameters: N / 10 / rate seconds. Default 40.
+   */
+  readonly maxRequestsPerSecond?: number;
+  /** Waits between paced requests; injected so tests need not wait. */
+  readonly sleep?: (ms: number) => Promise<void>;
+}
+
+const sleepFor = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
 export class SsmConfigSource implements ConfigSource {
-  constructor(private readonly ssm: SSMClient) {}
+  readonly #intervalMs: number;
+  readonly #sleep: (ms: number) => Promise<void>;
+  #lastRequestAt = Number.NEGATIVE_INFINITY;
+
+  constructor(
+    private readonly ssm: SSMClient,
+    options: SsmConfigSourceOptions = {},
+  ) {
+    this.#intervalMs = 1000 / (options.maxRequestsPerSecond ?? 40);
+    this.#sleep = options.sleep ?? sleepFor;
+  }
 
   /** Every parameter under `prefix`, recursive, one GetParametersByPath page at a time, in SSM's order. */
   async *pages(prefix: string): AsyncGenerator<ConfigParameter[]> {
@@ -45,6 +68,10 @@ export class SsmConfigSource implements ConfigSource {
   }
 
   async #page(path: string, nextToken: string | undefined): Promise<GetParametersByPathCommandOutput> {
+    // Stay under the quota instead of running into it: a throttled page costs a retry's backoff.
+    const wait = this.#lastRequestAt + this.#intervalMs - performance.now();
+    if (wait > 0) await this.#sleep(wait);
+    this.#lastRequestAt = performance.now();
     try {
       return await this.ssm.send(
         new GetParametersByPathCommand({

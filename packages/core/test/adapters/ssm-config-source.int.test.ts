@@ -62,6 +62,25 @@ describe('SsmConfigSource', () => {
     expect(local.counters.count('ssm', 'GetParametersByPath')).toBe(3);
   });
 
+  it('paces its page requests to maxRequestsPerSecond, so it stays under the SSM quota', async () => {
+    const waits: number[] = [];
+    const source = new SsmConfigSource(ssm, {
+      maxRequestsPerSecond: 4,
+      sleep: async (ms) => {
+        waits.push(ms);
+      },
+    });
+    const pages: number[] = [];
+    for await (const page of source.pages(PREFIX)) pages.push(page.length);
+    expect(pages).toEqual([10, 10, 5]);
+    // The first page goes at once; each later one waits for what is left of its 250 ms slot.
+    expect(waits).toHaveLength(2);
+    for (const wait of waits) {
+      expect(wait).toBeGreaterThan(0);
+      expect(wait).toBeLessThanOrEqual(250);
+    }
+  });
+
   it('returns no parameters for a prefix that holds none', async () => {
     await expect(new SsmConfigSource(ssm).readAll('/flink-snapshots/empty/apps/')).resolves.toEqual([]);
   });
