@@ -10,10 +10,12 @@ import { GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aw
 import { type DispatchReport, isTerminal, type RunRecord } from '@flink-snapshots/core';
 import {
   type Adapters,
+  type CallTally,
   createAdapters,
   dispatcher,
   type Env,
   type RecordReport,
+  tallyCalls,
   worker,
 } from '@flink-snapshots/functions';
 import { APP_NAME, PIPELINE } from '../../../../stacks/settings';
@@ -170,9 +172,14 @@ export async function runCycle(options: CycleOptions): Promise<CycleResult> {
     let runs: RunRecord[] = [];
     let unfinished = false;
     for (;;) {
-      runs = await adapters.runs.listByRun(dispatch.runId);
+      // Counted by the call-timing middleware: listing a large tick takes several Query pages.
+      const listing: CallTally = { calls: 0, ms: 0 };
+      runs = await tallyCalls(listing, () => adapters.runs.listByRun(dispatch.runId));
       const queues = await queueDepths(sqs, resources);
-      ownCalls = { query: ownCalls.query + 1, getQueueAttributes: ownCalls.getQueueAttributes + 2 };
+      ownCalls = {
+        query: ownCalls.query + listing.calls,
+        getQueueAttributes: ownCalls.getQueueAttributes + 2,
+      };
       const open = runs.filter((run) => !isTerminal(run.state)).length;
       options.onProgress?.({
         runId: dispatch.runId,
