@@ -5,7 +5,7 @@ import { selectDue } from '../domain/schedule';
 import { buildSnapshotMessage, chunkSendBatches, workMessageEntry } from '../domain/work-message';
 import { type ConfigParameter, type Deps, MetricName, type ScheduleEntry } from '../ports';
 import { mapWithConcurrency } from './concurrency';
-import { runError } from './notify';
+import { runError, severityOf } from './notify';
 
 export interface DispatchInput {
   readonly stage: string;
@@ -222,7 +222,7 @@ async function reportInvalid(
     if (created) {
       await deps.alerts.publish({
         event: 'config-invalid',
-        severity: 'critical',
+        severity: severityOf('config-invalid'),
         tenant,
         application,
         appKey,

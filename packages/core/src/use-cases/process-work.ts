@@ -7,7 +7,7 @@ import {
 import { RunState } from '../domain/run-state';
 import { parseWorkMessage, type WorkMessage, WorkStep } from '../domain/work-message';
 import { type Deps, MetricName } from '../ports';
-import { notifyRun, runError } from './notify';
+import { notifyRun, runError, severityOf } from './notify';
 import { runPollStep } from './poll-step';
 import { runSnapshotStep, type StepContext, type StepOutcome } from './snapshot-step';
 
@@ -100,7 +100,7 @@ async function recordInvalidMessage(
   deps.metrics.count(MetricName.RUN_FAILED);
   await deps.alerts.publish({
     event: 'message-invalid',
-    severity: 'critical',
+    severity: severityOf('message-invalid'),
     tenant: '(unknown)',
     application: '(unknown)',
     appKey: INVALID_MESSAGES_KEY,
