@@ -90,7 +90,8 @@ export function Pipeline({ app, stack }: StackContext) {
       ),
       allow(['ssm:GetParameter'], [ssmParameterArn(stack, `${parametersPath}/*`)]),
       allow(['sqs:SendMessage'], [workQueue.queueArn]),
-      allow(['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:BatchGetItem'], [tableArn]),
+      // GetItem: a repeated tick reads an invalid configuration's run to publish its pending alert.
+      allow(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], [tableArn]),
       // The scheduling pointers (one per application) are read through the byRun index.
       allow(['dynamodb:Query'], [tableArn, indexArn]),
       ...publishAlerts,

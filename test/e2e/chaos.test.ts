@@ -1,5 +1,5 @@
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { INVALID_MESSAGES_KEY, RunState, snapshotName } from '@flink-snapshots/core';
+import { INVALID_MESSAGES_KEY, RunState, snapshotName, ThrottledError } from '@flink-snapshots/core';
 import type { Adapters } from '@flink-snapshots/functions';
 import type { LocalAws } from '@flink-snapshots/local';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -148,6 +148,37 @@ describe('a snapshot cycle under faults', () => {
     expect(s.run('t', 'missing-app')?.state).toBe(RunState.FAILED);
     expect(s.run('t', 'missing-app')?.error?.name).toBe('ApplicationNotFoundError');
     expect(s.run('t', 'bad-config')?.error?.message).toContain('intervalMinutes');
+  });
+
+  it('still delivers a failed run’s alert when publishing it fails after the run was recorded', async () => {
+    let refused = 0;
+    const snsDown = (adapters: Adapters): Adapters => ({
+      ...adapters,
+      alerts: {
+        publish: async (alert) => {
+          if (refused === 0) {
+            refused++;
+            throw new ThrottledError({ operation: 'Publish', code: 'Throttled' });
+          }
+          return adapters.alerts.publish(alert);
+        },
+      },
+    });
+    const s = await runScenario(aws, {
+      apps: [{ tenant: 't', name: 'alert-refused' }],
+      faults: [{ kind: 'snapshot-fails', application: 'alert-refused' }],
+      cycle: { settings: QUICK_RETRY, wrapAdapters: snsDown },
+    });
+    expect(refused).toBe(1);
+    expect(broken(s.checks)).toEqual([]);
+    const run = s.run('t', 'alert-refused');
+    expect(run?.state).toBe(RunState.FAILED);
+    expect(run?.pendingAlerts).toBeUndefined();
+    expect(run?.alertedAt).toBeGreaterThan(0);
+    const alerts = aws.services.sns
+      .messages()
+      .filter((m) => m.message.includes('"appKey":"t/alert-refused"'));
+    expect(alerts).toHaveLength(1);
   });
 
   it('never deletes a CREATING snapshot, the newest READY one or the restore snapshot (invariant 3)', async () => {

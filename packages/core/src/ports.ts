@@ -137,6 +137,14 @@ export interface RunRecord extends RunKey {
   readonly error?: RunError | undefined;
   /** Things worth knowing that did not change the outcome (e.g. SnapshotsEnabled is false). */
   readonly notes?: readonly string[] | undefined;
+  /**
+   * Alerts decided with the run's last write and not yet published: the delivery that wrote them
+   * publishes and clears them, and one that finds them still here (the first died) publishes them again.
+   * So an alert reaches SNS at least once.
+   */
+  readonly pendingAlerts?: readonly Alert[] | undefined;
+  /** When the run's alerts were last published (epoch ms). */
+  readonly alertedAt?: number | undefined;
   readonly updatedAt: number;
   /** Epoch seconds at which DynamoDB's TTL removes the item. */
   readonly expiresAt: number;
@@ -164,6 +172,7 @@ export type RunPatch = Partial<
     | 'reason'
     | 'error'
     | 'notes'
+    | 'pendingAlerts'
   >
 >;
 
@@ -193,6 +202,8 @@ export interface RunStore {
     patch: RunPatch,
     now: number,
   ): Promise<RunRecord | undefined>;
+  /** Marks the run's pending alerts published: removes them and records when. */
+  clearPendingAlerts(key: RunKey, now: number): Promise<void>;
   /** Counts a poll: true when the run is still SNAPSHOT_REQUESTED with `polls` so far (one poll chain per run). */
   countPoll(key: RunKey, polls: number, now: number): Promise<boolean>;
   get(key: RunKey): Promise<RunRecord | undefined>;

@@ -179,6 +179,26 @@ export class DynamoRunStore implements RunStore {
     }
   }
 
+  /** Removes the run's pending alerts once they are published, and records when. */
+  async clearPendingAlerts(key: RunKey, now: number): Promise<void> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.#tableName,
+          Key: { [PK]: key.appKey, [SK]: key.runId },
+          UpdateExpression: 'REMOVE pendingAlerts SET alertedAt = :now, updatedAt = :now',
+          ConditionExpression: 'attribute_exists(#pk)',
+          ExpressionAttributeNames: { '#pk': PK },
+          ExpressionAttributeValues: { ':now': now },
+        }),
+      );
+    } catch (error) {
+      // A run that is gone has nothing pending.
+      if (awsErrorCode(error) === CONDITION_FAILED) return;
+      throw toDomainError(error, { operation: 'UpdateItem' });
+    }
+  }
+
   /** Counts poll `polls` + 1 once: true only for the first caller that finds `polls` polls counted. */
   async countPoll(key: RunKey, polls: number, now: number): Promise<boolean> {
     const pollsMatch = polls === 0 ? '(attribute_not_exists(#polls) OR #polls = :polls)' : '#polls = :polls';

@@ -5,7 +5,7 @@ import { selectDue } from '../domain/schedule';
 import { buildSnapshotMessage, chunkSendBatches, workMessageEntry } from '../domain/work-message';
 import { type ConfigParameter, type Deps, MetricName, type ScheduleEntry } from '../ports';
 import { mapWithConcurrency } from './concurrency';
-import { runError, severityOf } from './notify';
+import { recordWithAlert, runError, severityOf } from './notify';
 
 export interface DispatchInput {
   readonly stage: string;
@@ -206,7 +206,8 @@ async function reportInvalid(
     });
     if (schedule.get(appKey)?.invalidVersion === parameter.version) return false;
     const application = appKey.slice(appKey.lastIndexOf('/') + 1);
-    const created = await deps.runs.create(
+    const created = await recordWithAlert(
+      deps,
       {
         appKey,
         runId,
@@ -217,10 +218,7 @@ async function reportInvalid(
         reason: `invalid configuration (parameter version ${parameter.version})`,
         error: runError(error),
       },
-      now,
-    );
-    if (created) {
-      await deps.alerts.publish({
+      {
         event: 'config-invalid',
         severity: severityOf('config-invalid'),
         tenant,
@@ -230,8 +228,9 @@ async function reportInvalid(
         state: RunState.FAILED,
         reason: `SSM parameter ${parameter.name} (version ${parameter.version}) is not a valid configuration`,
         error: runError(error),
-      });
-    }
+      },
+      now,
+    );
     await deps.runs.markScheduled({ appKey, tenant, invalidVersion: parameter.version });
     return created;
   });

@@ -6,8 +6,8 @@ import {
   SEND_BATCH_LIMITS,
   workMessageEntry,
 } from '../domain/work-message';
-import { type Deps, MetricName, type RunKey } from '../ports';
-import { notifyRun } from './notify';
+import { type Deps, MetricName, type RunKey, type RunRecord } from '../ports';
+import { pending, publishPending, runAlert, settleDuplicate } from './notify';
 import { pruneSnapshots } from './prune';
 import type { StepContext, StepOutcome } from './snapshot-step';
 
@@ -35,17 +35,18 @@ export async function runPollStep(
       snapshot === undefined
         ? `snapshot ${message.snapshotName} no longer exists on application ${config.applicationName}`
         : `MSF reports snapshot ${message.snapshotName} ${snapshot.status}`;
+    const alert = runAlert(config, message.runId, 'failed', { state: RunState.FAILED, reason });
     const failed = await deps.runs.transition(
       key,
       RunState.SNAPSHOT_REQUESTED,
       RunState.FAILED,
-      { reason },
+      { reason, pendingAlerts: pending(alert) },
       now,
     );
-    if (!failed) return 'duplicate';
+    if (!failed) return settleDuplicate(deps, key);
     deps.metrics.count(MetricName.RUN_FAILED);
     deps.log.warn('snapshot failed', { snapshot: message.snapshotName, reason });
-    await notifyRun(deps, config, message.runId, 'failed', { state: RunState.FAILED, reason });
+    await publishPending(deps, failed);
     return 'failed';
   }
 
@@ -58,59 +59,36 @@ export async function runPollStep(
       { snapshotDurationMs: durationMs },
       now,
     );
-    if (!ready) return 'duplicate';
-    deps.metrics.count(MetricName.SNAPSHOT_READY);
-    deps.metrics.seconds(MetricName.SNAPSHOT_DURATION, durationMs / 1000);
-    deps.log.info('snapshot ready', { snapshot: message.snapshotName, durationMs });
-
-    const prune = await pruneSnapshots(deps, {
-      config,
-      flink,
-      restoreSnapshotName: ready.restoreSnapshotName,
-      remainingMs: context.remainingMs,
-    });
-    const pruned = await deps.runs.transition(
-      key,
-      RunState.SNAPSHOT_READY,
-      RunState.PRUNED,
-      { prune },
-      deps.clock.now(),
-    );
-    if (!pruned) return 'duplicate';
-    await deps.runs.transition(key, RunState.PRUNED, RunState.COMPLETED, {}, deps.clock.now());
-    deps.metrics.count(MetricName.RUN_COMPLETED);
-    deps.log.info('run completed', {
-      deleted: prune.deleted.length,
-      failedDeletes: prune.failed.length,
-      deferred: prune.deferred,
-      quotaUsed: prune.quota.used,
-    });
-    if (prune.quota.warning) {
-      await notifyRun(deps, config, message.runId, 'quota-warning', {
-        state: RunState.COMPLETED,
-        reason: `application ${config.applicationName} holds ${prune.quota.total} of ${prune.quota.limit} snapshots (${prune.quota.afterPrune} after pruning)`,
-      });
+    if (ready) {
+      deps.metrics.count(MetricName.SNAPSHOT_READY);
+      deps.metrics.seconds(MetricName.SNAPSHOT_DURATION, durationMs / 1000);
+      deps.log.info('snapshot ready', { snapshot: message.snapshotName, durationMs });
+      return completeRun(deps, message, ready, context);
     }
-    await notifyRun(deps, config, message.runId, 'completed', {
-      state: RunState.COMPLETED,
-      reason: `snapshot ${message.snapshotName} READY after ${Math.round(durationMs / 1000)} s; deleted ${prune.deleted.length}${prune.dryRun ? ' (dry run: nothing deleted)' : ''}`,
-    });
-    return 'completed';
+    // Another delivery got there first, or an earlier one died half-way through pruning: resume that.
+    const current = await deps.runs.get(key);
+    if (current?.state === RunState.SNAPSHOT_READY || current?.state === RunState.PRUNED) {
+      deps.log.info('resuming a run left half-way', { state: current.state });
+      return completeRun(deps, message, current, context);
+    }
+    await publishPending(deps, current);
+    return 'duplicate';
   }
 
   if (now >= message.deadline) {
     const reason = `snapshot ${message.snapshotName} still ${snapshot.status} after ${config.snapshotTimeoutMinutes} min (snapshotTimeoutMinutes); it is left alone and a later prune removes it once terminal`;
+    const alert = runAlert(config, message.runId, 'timed-out', { state: RunState.TIMED_OUT, reason });
     const timedOut = await deps.runs.transition(
       key,
       RunState.SNAPSHOT_REQUESTED,
       RunState.TIMED_OUT,
-      { reason },
+      { reason, pendingAlerts: pending(alert) },
       now,
     );
-    if (!timedOut) return 'duplicate';
+    if (!timedOut) return settleDuplicate(deps, key);
     deps.metrics.count(MetricName.RUN_TIMED_OUT);
     deps.log.warn('snapshot timed out', { snapshot: message.snapshotName });
-    await notifyRun(deps, config, message.runId, 'timed-out', { state: RunState.TIMED_OUT, reason });
+    await publishPending(deps, timedOut);
     return 'timed-out';
   }
 
@@ -129,4 +107,68 @@ export async function runPollStep(
   );
   await deps.queue.sendBatch([workMessageEntry(buildPollMessage(message), 'poll', delay)]);
   return 'poll-enqueued';
+}
+
+/** From SNAPSHOT_READY (or PRUNED, when resuming): prune, then complete the run with its alerts. */
+async function completeRun(
+  deps: Deps,
+  message: PollStepMessage,
+  run: RunRecord,
+  context: StepContext,
+): Promise<StepOutcome> {
+  const { config } = message;
+  const key: RunKey = { appKey: message.appKey, runId: message.runId };
+  let prune = run.prune;
+  if (run.state === RunState.SNAPSHOT_READY) {
+    prune = await pruneSnapshots(deps, {
+      config,
+      flink: deps.flink.forTarget(config),
+      restoreSnapshotName: run.restoreSnapshotName,
+      remainingMs: context.remainingMs,
+    });
+    const pruned = await deps.runs.transition(
+      key,
+      RunState.SNAPSHOT_READY,
+      RunState.PRUNED,
+      { prune },
+      deps.clock.now(),
+    );
+    if (!pruned) return settleDuplicate(deps, key);
+  }
+  if (prune === undefined) {
+    throw new Error(
+      `run ${key.appKey} ${key.runId} is ${run.state} without a prune record; expected one from its PRUNED write`,
+    );
+  }
+  const seconds = Math.round((run.snapshotDurationMs ?? 0) / 1000);
+  const quota = prune.quota;
+  const alerts = pending(
+    quota.warning
+      ? runAlert(config, message.runId, 'quota-warning', {
+          state: RunState.COMPLETED,
+          reason: `application ${config.applicationName} holds ${quota.total} of ${quota.limit} snapshots (${quota.afterPrune} after pruning)`,
+        })
+      : undefined,
+    runAlert(config, message.runId, 'completed', {
+      state: RunState.COMPLETED,
+      reason: `snapshot ${message.snapshotName} READY after ${seconds} s; deleted ${prune.deleted.length}${prune.dryRun ? ' (dry run: nothing deleted)' : ''}`,
+    }),
+  );
+  const completed = await deps.runs.transition(
+    key,
+    RunState.PRUNED,
+    RunState.COMPLETED,
+    { pendingAlerts: alerts },
+    deps.clock.now(),
+  );
+  if (!completed) return settleDuplicate(deps, key);
+  deps.metrics.count(MetricName.RUN_COMPLETED);
+  deps.log.info('run completed', {
+    deleted: prune.deleted.length,
+    failedDeletes: prune.failed.length,
+    deferred: prune.deferred,
+    quotaUsed: quota.used,
+  });
+  await publishPending(deps, completed);
+  return 'completed';
 }

@@ -7,7 +7,15 @@ import {
 import { RunState } from '../domain/run-state';
 import { parseWorkMessage, type WorkMessage, WorkStep } from '../domain/work-message';
 import { type Deps, MetricName } from '../ports';
-import { notifyRun, runError, severityOf } from './notify';
+import {
+  pending,
+  publishPending,
+  recordWithAlert,
+  runAlert,
+  runError,
+  settleDuplicate,
+  severityOf,
+} from './notify';
 import { runPollStep } from './poll-step';
 import { runSnapshotStep, type StepContext, type StepOutcome } from './snapshot-step';
 
@@ -52,25 +60,27 @@ export async function processWorkMessage(
 
 async function failRun(deps: Deps, message: WorkMessage, error: PermanentError): Promise<StepOutcome> {
   const { config } = message;
+  const key = { appKey: message.appKey, runId: message.runId };
   const reason =
     error instanceof SnapshotQuotaExceededError
       ? `snapshot quota reached and pruning freed none: ${error.message}`
       : `${message.step} step: ${error.message}`;
-  const failed = await deps.runs.transition(
-    { appKey: message.appKey, runId: message.runId },
-    FAILABLE,
-    RunState.FAILED,
-    { reason, error: runError(error) },
-    deps.clock.now(),
-  );
-  if (!failed) return 'duplicate';
-  deps.metrics.count(MetricName.RUN_FAILED);
-  deps.log.error('run failed', { error: runError(error) });
-  await notifyRun(deps, config, message.runId, 'failed', {
+  const alert = runAlert(config, message.runId, 'failed', {
     state: RunState.FAILED,
     reason,
     error: runError(error),
   });
+  const failed = await deps.runs.transition(
+    key,
+    FAILABLE,
+    RunState.FAILED,
+    { reason, error: runError(error), pendingAlerts: pending(alert) },
+    deps.clock.now(),
+  );
+  if (!failed) return settleDuplicate(deps, key);
+  deps.metrics.count(MetricName.RUN_FAILED);
+  deps.log.error('run failed', { error: runError(error) });
+  await publishPending(deps, failed);
   return 'failed';
 }
 
@@ -83,30 +93,31 @@ async function recordInvalidMessage(
   const now = deps.clock.now();
   // Keyed by the SQS message id: a redelivery of the same message finds it recorded and alerts no more.
   const runId = messageId;
-  const created = await deps.runs.create(
+  const reason = `malformed work message ${messageId}: ${body.slice(0, 1024)}`;
+  deps.log.error('malformed work message', { messageId, error: runError(error) });
+  const created = await recordWithAlert(
+    deps,
     {
       appKey: INVALID_MESSAGES_KEY,
       runId,
       tenant: '(unknown)',
       application: '(unknown)',
       state: RunState.FAILED,
-      reason: `malformed work message ${messageId}: ${body.slice(0, 1024)}`,
+      reason,
+      error: runError(error),
+    },
+    {
+      event: 'message-invalid',
+      severity: severityOf('message-invalid'),
+      tenant: '(unknown)',
+      application: '(unknown)',
+      appKey: INVALID_MESSAGES_KEY,
+      runId,
+      state: RunState.FAILED,
+      reason: `work message ${messageId} is malformed and was dropped after being recorded`,
       error: runError(error),
     },
     now,
   );
-  deps.log.error('malformed work message', { messageId, error: runError(error) });
-  if (!created) return;
-  deps.metrics.count(MetricName.RUN_FAILED);
-  await deps.alerts.publish({
-    event: 'message-invalid',
-    severity: severityOf('message-invalid'),
-    tenant: '(unknown)',
-    application: '(unknown)',
-    appKey: INVALID_MESSAGES_KEY,
-    runId,
-    state: RunState.FAILED,
-    reason: `work message ${messageId} is malformed and was dropped after being recorded`,
-    error: runError(error),
-  });
+  if (created) deps.metrics.count(MetricName.RUN_FAILED);
 }

@@ -9,7 +9,7 @@ import {
   MetricName,
   type RunKey,
 } from '../ports';
-import { notifyRun } from './notify';
+import { notifyRun, pending, publishPending, runAlert } from './notify';
 import { pruneSnapshots } from './prune';
 
 export interface StepContext {
@@ -58,7 +58,12 @@ export async function runSnapshotStep(
         key,
         RunState.DISPATCHED,
         RunState.SKIPPED,
-        { reason: skipReason },
+        {
+          reason: skipReason,
+          pendingAlerts: pending(
+            runAlert(config, message.runId, 'skipped', { state: RunState.SKIPPED, reason: skipReason }),
+          ),
+        },
         deps.clock.now(),
       );
 
@@ -81,6 +86,7 @@ export async function runSnapshotStep(
     }
     if (run.state !== RunState.SNAPSHOT_REQUESTED) {
       deps.log.info('run already advanced', { state: run.state });
+      await publishPending(deps, run);
       return 'duplicate';
     }
     // A previous delivery claimed the run and died before enqueuing the poll, perhaps before creating
@@ -94,7 +100,7 @@ export async function runSnapshotStep(
   if (!running) {
     deps.metrics.count(MetricName.RUN_SKIPPED);
     deps.log.info('run skipped', { status: app.status });
-    await notifyRun(deps, config, message.runId, 'skipped', { state: RunState.SKIPPED, reason: skipReason });
+    await publishPending(deps, claimed);
     return 'skipped';
   }
 

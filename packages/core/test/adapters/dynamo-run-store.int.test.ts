@@ -198,6 +198,40 @@ describe('DynamoRunStore runs', () => {
     await expect(store.get({ appKey: 't/none', runId: '20261122T083000Z' })).resolves.toBeUndefined();
   });
 
+  it('keeps pending alerts with a transition and clears them once published, recording when', async () => {
+    const run = newRun();
+    await store.create(run, NOW);
+    const alert = {
+      event: 'failed' as const,
+      severity: 'critical' as const,
+      tenant: run.tenant,
+      application: run.application,
+      appKey: run.appKey,
+      runId: run.runId,
+      state: 'FAILED' as const,
+      reason: 'MSF reports the snapshot FAILED',
+    };
+    const failed = await store.transition(
+      keyOf(run),
+      'DISPATCHED',
+      'FAILED',
+      { pendingAlerts: [alert] },
+      NOW + 1,
+    );
+    expect(failed?.pendingAlerts).toEqual([alert]);
+    await store.clearPendingAlerts(keyOf(run), NOW + 2);
+    const cleared = await store.get(keyOf(run));
+    expect(cleared?.pendingAlerts).toBeUndefined();
+    expect(cleared?.alertedAt).toBe(NOW + 2);
+    expect(cleared?.state).toBe('FAILED');
+  });
+
+  it('clears nothing, and creates nothing, for a run that does not exist', async () => {
+    const key = { appKey: 'nobody/nothing', runId: '20261122T083000Z' };
+    await store.clearPendingAlerts(key, NOW);
+    expect(await store.get(key)).toBeUndefined();
+  });
+
   it('counts each poll once, only while the snapshot is requested', async () => {
     const run = newRun();
     await store.create(run, NOW);

@@ -226,6 +226,13 @@ export class MemoryRunStore implements RunStore {
     return next;
   }
 
+  async clearPendingAlerts(key: RunKey, now: number): Promise<void> {
+    const existing = this.items.get(this.id(key));
+    if (!existing) return;
+    const { pendingAlerts: _published, ...rest } = existing;
+    this.items.set(this.id(key), { ...rest, alertedAt: now, updatedAt: now });
+  }
+
   async countPoll(key: RunKey, polls: number, now: number): Promise<boolean> {
     const existing = this.items.get(this.id(key));
     if (existing?.state !== 'SNAPSHOT_REQUESTED' || (existing.polls ?? 0) !== polls) return false;
@@ -251,7 +258,11 @@ export class MemoryRunStore implements RunStore {
 
 export class RecordingAlerts implements Alerts {
   readonly published: Alert[] = [];
+  /** Errors the next publishes throw, in order (SNS throttling beyond the client's retries). */
+  readonly failNext: Error[] = [];
   async publish(alert: Alert): Promise<void> {
+    const error = this.failNext.shift();
+    if (error) throw error;
     this.published.push(alert);
   }
 }
