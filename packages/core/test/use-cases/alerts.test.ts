@@ -1,9 +1,6 @@
 import {
-  type AppConfig,
-  buildSnapshotMessage,
   configParameterName,
   dispatch,
-  parseAppConfig,
   processWorkMessage,
   RunState,
   runIdFromTick,
@@ -11,34 +8,10 @@ import {
   ThrottledError,
 } from '@flink-snapshots/core';
 import { describe, expect, it } from 'vitest';
-import { type World, world } from './fakes';
+import { configOf, dispatched, world } from './fakes';
 
 const context = { remainingMs: () => 60_000 };
 const throttled = () => new ThrottledError({ operation: 'Publish', code: 'Throttled' });
-
-function configOf(app: string, value: Record<string, unknown> = {}): AppConfig {
-  const result = parseAppConfig(configParameterName('test', 'team', app), JSON.stringify(value), {
-    stage: 'test',
-    tickMinutes: 5,
-  });
-  if (!result.ok) throw result.error;
-  return result.config;
-}
-
-async function dispatched(w: World, config: AppConfig) {
-  const runId = runIdFromTick(w.clock.now());
-  await w.runs.create(
-    {
-      appKey: config.appKey,
-      runId,
-      tenant: config.tenant,
-      application: config.applicationName,
-      state: RunState.DISPATCHED,
-    },
-    w.clock.now(),
-  );
-  return { body: JSON.stringify(buildSnapshotMessage({ config, runId, now: w.clock.now() })), runId };
-}
 
 describe('alerts reach SNS at least once', () => {
   it('publishes a failed run’s alert on the redelivery when SNS refused it the first time', async () => {

@@ -2,12 +2,15 @@
 import {
   type Alert,
   type Alerts,
+  type AppConfig,
   type ApplicationInfo,
   ApplicationNotFoundError,
+  buildSnapshotMessage,
   type Clock,
   type ConfigParameter,
   type ConfigSource,
   CreateOutcome,
+  configParameterName,
   type Deps,
   type FlinkFleet,
   type FlinkSnapshots,
@@ -16,11 +19,13 @@ import {
   type MetricName,
   type Metrics,
   type NewRun,
+  parseAppConfig,
   type RunKey,
   type RunPatch,
   type RunRecord,
-  type RunState,
+  RunState,
   type RunStore,
+  runIdFromTick,
   type ScheduleEntry,
   type SendEntry,
   type Snapshot,
@@ -305,4 +310,30 @@ export function world(): World {
     metrics: new RecordingMetrics(),
     random: () => 0.5,
   };
+}
+
+/** The parsed configuration of `team/<app>` on stage `test`, from a parameter value. */
+export function configOf(app: string, value: Record<string, unknown> = {}): AppConfig {
+  const result = parseAppConfig(configParameterName('test', 'team', app), JSON.stringify(value), {
+    stage: 'test',
+    tickMinutes: 5,
+  });
+  if (!result.ok) throw result.error;
+  return result.config;
+}
+
+/** Dispatches one run of `app` by hand: the DISPATCHED item and its snapshot message body. */
+export async function dispatched(w: World, config: AppConfig): Promise<{ body: string; runId: string }> {
+  const runId = runIdFromTick(w.clock.now());
+  await w.runs.create(
+    {
+      appKey: config.appKey,
+      runId,
+      tenant: config.tenant,
+      application: config.applicationName,
+      state: RunState.DISPATCHED,
+    },
+    w.clock.now(),
+  );
+  return { body: JSON.stringify(buildSnapshotMessage({ config, runId, now: w.clock.now() })), runId };
 }

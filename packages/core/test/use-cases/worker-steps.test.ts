@@ -1,10 +1,8 @@
 import {
   type AppConfig,
   buildSnapshotMessage,
-  configParameterName,
   INVALID_MESSAGES_KEY,
   InvalidRequestError,
-  parseAppConfig,
   processWorkMessage,
   ResourceInUseError,
   RunState,
@@ -13,34 +11,9 @@ import {
   ThrottledError,
 } from '@flink-snapshots/core';
 import { describe, expect, it } from 'vitest';
-import { type World, world } from './fakes';
+import { configOf, dispatched, type World, world } from './fakes';
 
 const context = { remainingMs: () => 60_000 };
-
-function configOf(app: string, value: Record<string, unknown> = {}): AppConfig {
-  const result = parseAppConfig(configParameterName('test', 'team', app), JSON.stringify(value), {
-    stage: 'test',
-    tickMinutes: 5,
-  });
-  if (!result.ok) throw result.error;
-  return result.config;
-}
-
-/** Dispatches one run of `app` by hand: the DISPATCHED item and its snapshot message body. */
-async function dispatched(w: World, config: AppConfig): Promise<{ body: string; runId: string }> {
-  const runId = runIdFromTick(w.clock.now());
-  await w.runs.create(
-    {
-      appKey: config.appKey,
-      runId,
-      tenant: config.tenant,
-      application: config.applicationName,
-      state: RunState.DISPATCHED,
-    },
-    w.clock.now(),
-  );
-  return { body: JSON.stringify(buildSnapshotMessage({ config, runId, now: w.clock.now() })), runId };
-}
 
 /** Takes the next message the worker enqueued and processes it. */
 async function next(w: World) {
