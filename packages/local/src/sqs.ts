@@ -355,8 +355,9 @@ export class SqsService implements JsonService, QueryService {
       return { QueueUrl: this.#url(name, ctx) };
     }
     this.#checkRedrive(arn, attributes, ctx);
-    const queue = new SqsQueue(name, arn, this.#now(), this.options.clock);
-    this.#applyAttributes(queue, attributes);
+    const createdAt = this.#now();
+    const queue = new SqsQueue(name, arn, createdAt, this.options.clock);
+    this.#applyAttributes(queue, attributes, createdAt);
     for (const [key, value] of Object.entries(input.tags ?? {})) queue.tags.set(key, value);
     if (this.#closed) queue.close();
     this.#queues.set(name, queue);
@@ -415,14 +416,15 @@ export class SqsService implements JsonService, QueryService {
     }
   }
 
-  #applyAttributes(queue: SqsQueue, attributes: Map<string, string>): void {
+  /** Sets attributes; `now` is the modification time (a new queue's is its creation time, as on AWS). */
+  #applyAttributes(queue: SqsQueue, attributes: Map<string, string>, now = this.#now()): void {
     if (attributes.size === 0) return;
     for (const [name, value] of attributes) {
       queue.setAttribute(name, value);
       if (name === 'RedrivePolicy')
         queue.redrivePolicy = value === '' ? undefined : parseRedrivePolicy(value);
     }
-    queue.lastModifiedAt = this.#now();
+    queue.lastModifiedAt = now;
     // A shorter delay or retention can make messages visible or expire now.
     queue.notify();
   }
