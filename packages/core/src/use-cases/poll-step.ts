@@ -7,6 +7,7 @@ import {
   workMessageEntry,
 } from '../domain/work-message';
 import { type Deps, MetricName, type RunKey, type RunRecord } from '../ports';
+import { endRun } from './end-run';
 import { pending, publishPending, runAlert, settleDuplicate } from './notify';
 import { pruneSnapshots } from './prune';
 import type { StepContext, StepOutcome } from './snapshot-step';
@@ -35,19 +36,17 @@ export async function runPollStep(
       snapshot === undefined
         ? `snapshot ${message.snapshotName} no longer exists on application ${config.applicationName}`
         : `MSF reports snapshot ${message.snapshotName} ${snapshot.status}`;
-    const alert = runAlert(config, message.runId, 'failed', { state: RunState.FAILED, reason });
-    const failed = await deps.runs.transition(
-      key,
+    return endRun(
+      deps,
+      message,
       RunState.SNAPSHOT_REQUESTED,
       RunState.FAILED,
-      { reason, pendingAlerts: pending(alert) },
-      now,
+      { reason },
+      {
+        level: 'warn',
+        message: 'snapshot failed',
+      },
     );
-    if (!failed) return settleDuplicate(deps, key);
-    deps.metrics.count(MetricName.RUN_FAILED);
-    deps.log.warn('snapshot failed', { snapshot: message.snapshotName, reason });
-    await publishPending(deps, failed);
-    return 'failed';
   }
 
   if (snapshot.status === 'READY') {
@@ -77,19 +76,17 @@ export async function runPollStep(
 
   if (now >= message.deadline) {
     const reason = `snapshot ${message.snapshotName} still ${snapshot.status} after ${config.snapshotTimeoutMinutes} min (snapshotTimeoutMinutes); it is left alone and a later prune removes it once terminal`;
-    const alert = runAlert(config, message.runId, 'timed-out', { state: RunState.TIMED_OUT, reason });
-    const timedOut = await deps.runs.transition(
-      key,
+    return endRun(
+      deps,
+      message,
       RunState.SNAPSHOT_REQUESTED,
       RunState.TIMED_OUT,
-      { reason, pendingAlerts: pending(alert) },
-      now,
+      { reason },
+      {
+        level: 'warn',
+        message: 'snapshot timed out',
+      },
     );
-    if (!timedOut) return settleDuplicate(deps, key);
-    deps.metrics.count(MetricName.RUN_TIMED_OUT);
-    deps.log.warn('snapshot timed out', { snapshot: message.snapshotName });
-    await publishPending(deps, timedOut);
-    return 'timed-out';
   }
 
   // One poll chain per run: of two copies of this poll (a duplicated delivery), only the first to count

@@ -7,15 +7,8 @@ import {
 import { RunState } from '../domain/run-state';
 import { parseWorkMessage, type WorkMessage, WorkStep } from '../domain/work-message';
 import { type Deps, MetricName } from '../ports';
-import {
-  pending,
-  publishPending,
-  recordWithAlert,
-  runAlert,
-  runError,
-  settleDuplicate,
-  severityOf,
-} from './notify';
+import { endRun } from './end-run';
+import { recordWithAlert, runError, severityOf } from './notify';
 import { runPollStep } from './poll-step';
 import { runSnapshotStep, type StepContext, type StepOutcome } from './snapshot-step';
 
@@ -59,29 +52,21 @@ export async function processWorkMessage(
 }
 
 async function failRun(deps: Deps, message: WorkMessage, error: PermanentError): Promise<StepOutcome> {
-  const { config } = message;
-  const key = { appKey: message.appKey, runId: message.runId };
   const reason =
     error instanceof SnapshotQuotaExceededError
       ? `snapshot quota reached and pruning freed none: ${error.message}`
       : `${message.step} step: ${error.message}`;
-  const alert = runAlert(config, message.runId, 'failed', {
-    state: RunState.FAILED,
-    reason,
-    error: runError(error),
-  });
-  const failed = await deps.runs.transition(
-    key,
+  return endRun(
+    deps,
+    message,
     FAILABLE,
     RunState.FAILED,
-    { reason, error: runError(error), pendingAlerts: pending(alert) },
-    deps.clock.now(),
+    { reason, error: runError(error) },
+    {
+      level: 'error',
+      message: 'run failed',
+    },
   );
-  if (!failed) return settleDuplicate(deps, key);
-  deps.metrics.count(MetricName.RUN_FAILED);
-  deps.log.error('run failed', { error: runError(error) });
-  await publishPending(deps, failed);
-  return 'failed';
 }
 
 async function recordInvalidMessage(
