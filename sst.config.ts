@@ -1,7 +1,7 @@
+import { APP_NAME, stageSettings } from '@flink-snapshots/settings';
 import type { SSTConfig } from 'sst';
 import { Pipeline } from './stacks/Pipeline';
 import { Storage } from './stacks/Storage';
-import { APP_NAME, stageSettings } from './stacks/settings';
 
 export default {
   config(input) {
@@ -14,7 +14,7 @@ export default {
       process.env.AWS_DEFAULT_REGION;
     if (region === undefined) {
       throw new Error(
-        `No region for stage ${JSON.stringify(stage ?? '(personal)')}: pass --region, set AWS_REGION, or pin the stage in STAGES of stacks/settings.ts`,
+        `No region for stage ${JSON.stringify(stage ?? '(personal)')}: pass --region, set AWS_REGION, or pin the stage in STAGES of packages/settings/src/index.ts`,
       );
     }
     return { name: APP_NAME, region };

@@ -6,7 +6,11 @@ export default defineConfig({
       {
         test: {
           name: 'core',
-          include: ['packages/core/test/domain/**/*.test.ts', 'packages/core/test/use-cases/**/*.test.ts'],
+          include: [
+            'packages/settings/test/**/*.test.ts',
+            'packages/core/test/domain/**/*.test.ts',
+            'packages/core/test/use-cases/**/*.test.ts',
+          ],
         },
       },
       {

@@ -10,7 +10,7 @@ import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startLocalAws } from '@flink-snapshots/local';
-import { APP_NAME } from '../stacks/settings';
+import { APP_NAME } from '@flink-snapshots/settings';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const STACKS = ['Storage', 'Pipeline'] as const;

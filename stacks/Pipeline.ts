@@ -2,6 +2,18 @@
  * Stateless resources: the schedule, the work queue, the dispatcher and worker with their permissions,
  * the alarms and the dashboard. Removing this stack loses no data; the runs table is in Storage.
  */
+
+import {
+  configPathPrefix,
+  ENV,
+  HANDLERS,
+  METRICS_NAMESPACE,
+  PIPELINE,
+  RUNS_TABLE,
+  scheduleExpression,
+  serviceName,
+  stageSettings,
+} from '@flink-snapshots/settings';
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -14,17 +26,6 @@ import { Function as SstFunction, type StackContext, use } from 'sst/constructs'
 import { allow, ssmParameterArn } from './iam';
 import { Monitoring } from './monitoring';
 import { Storage } from './Storage';
-import {
-  configPathPrefix,
-  ENV,
-  HANDLERS,
-  METRICS,
-  PIPELINE,
-  RUNS_TABLE,
-  scheduleExpression,
-  serviceName,
-  stageSettings,
-} from './settings';
 
 /** AWS's rule for an SQS event source: visibility timeout at least six times the function timeout. */
 export const MIN_VISIBILITY_TO_TIMEOUT_RATIO = 6;
@@ -60,7 +61,7 @@ export function Pipeline({ app, stack }: StackContext) {
     [ENV.tickMinutes]: String(PIPELINE.tickMinutes),
     [ENV.runTtlDays]: String(PIPELINE.runTtlDays),
     POWERTOOLS_SERVICE_NAME: service,
-    POWERTOOLS_METRICS_NAMESPACE: METRICS.namespace,
+    POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
     POWERTOOLS_LOG_LEVEL: 'INFO',
     // The bundle ships its source map: stack traces in the logs point at the TypeScript.
     NODE_OPTIONS: '--enable-source-maps',

@@ -3,6 +3,8 @@
  * the dead-letter queue, and the tenant policy that people outside this app attach. Production stages
  * keep them when the stack is removed, and the table cannot be deleted by accident.
  */
+
+import { PIPELINE, RUNS_TABLE, stageSettings } from '@flink-snapshots/settings';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -12,7 +14,6 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { StackContext } from 'sst/constructs';
 import { alarmNamePrefix } from './monitoring';
-import { PIPELINE, RUNS_TABLE, stageSettings } from './settings';
 import { TenantAccess } from './tenant-access';
 
 export function Storage({ app, stack }: StackContext) {

@@ -2,6 +2,8 @@
  * Alarms (each one notifies the failures topic) and the dashboard of one stage. Every alarm name starts
  * with `alarmNamePrefix(stage)`: the topic and key policies let CloudWatch publish for those alarms only.
  */
+
+import { APP_NAME, METRICS_NAMESPACE, MetricName, PIPELINE } from '@flink-snapshots/settings';
 import { Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -9,7 +11,6 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { APP_NAME, METRICS, PIPELINE } from './settings';
 
 /** Every alarm of a stage is named `<stage>-flink-snapshots-…`. */
 export function alarmNamePrefix(stage: string): string {
@@ -57,7 +58,7 @@ export class Monitoring extends Construct {
     const fiveMinutes = Duration.minutes(5);
     const emf = (metricName: string, statistic: string, label?: string): cloudwatch.Metric =>
       new cloudwatch.Metric({
-        namespace: METRICS.namespace,
+        namespace: METRICS_NAMESPACE,
         metricName,
         dimensionsMap: { service },
         statistic,
@@ -123,7 +124,7 @@ export class Monitoring extends Construct {
       alarmName: name('runs-failed'),
       alarmDescription:
         'Snapshot runs ended FAILED (snapshot FAILED or a permanent error); see the runs table.',
-      metric: emf(METRICS.names.runFailed, 'Sum'),
+      metric: emf(MetricName.RUN_FAILED, 'Sum'),
       threshold: 0,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
       evaluationPeriods: 1,
@@ -132,7 +133,7 @@ export class Monitoring extends Construct {
     alarm('RunsTimedOut', {
       alarmName: name('runs-timed-out'),
       alarmDescription: 'Snapshot runs ended TIMED_OUT (still CREATING at the deadline); see the runs table.',
-      metric: emf(METRICS.names.runTimedOut, 'Sum'),
+      metric: emf(MetricName.RUN_TIMED_OUT, 'Sum'),
       threshold: 0,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
       evaluationPeriods: 1,
@@ -163,26 +164,26 @@ export class Monitoring extends Construct {
       graph(
         WIDGETS.runsByFinalState,
         [
-          emf(METRICS.names.runCompleted, 'Sum', 'COMPLETED'),
-          emf(METRICS.names.runSkipped, 'Sum', 'SKIPPED'),
-          emf(METRICS.names.runFailed, 'Sum', 'FAILED'),
-          emf(METRICS.names.runTimedOut, 'Sum', 'TIMED_OUT'),
+          emf(MetricName.RUN_COMPLETED, 'Sum', 'COMPLETED'),
+          emf(MetricName.RUN_SKIPPED, 'Sum', 'SKIPPED'),
+          emf(MetricName.RUN_FAILED, 'Sum', 'FAILED'),
+          emf(MetricName.RUN_TIMED_OUT, 'Sum', 'TIMED_OUT'),
         ],
         { stacked: true },
       ),
       graph(WIDGETS.snapshotDurations, [
-        emf(METRICS.names.snapshotDurationSeconds, 'p50', 'p50'),
-        emf(METRICS.names.snapshotDurationSeconds, 'p90', 'p90'),
-        emf(METRICS.names.snapshotDurationSeconds, 'Maximum', 'max'),
+        emf(MetricName.SNAPSHOT_DURATION, 'p50', 'p50'),
+        emf(MetricName.SNAPSHOT_DURATION, 'p90', 'p90'),
+        emf(MetricName.SNAPSHOT_DURATION, 'Maximum', 'max'),
       ]),
     );
     this.dashboard.addWidgets(
-      graph(WIDGETS.pruned, [emf(METRICS.names.snapshotsPruned, 'Sum', 'pruned')]),
+      graph(WIDGETS.pruned, [emf(MetricName.SNAPSHOTS_PRUNED, 'Sum', 'pruned')]),
       graph(WIDGETS.throughput, [
-        emf(METRICS.names.dispatched, 'Sum', 'dispatched'),
-        emf(METRICS.names.snapshotCreated, 'Sum', 'created'),
-        emf(METRICS.names.snapshotReady, 'Sum', 'ready'),
-        emf(METRICS.names.configInvalid, 'Sum', 'invalid config'),
+        emf(MetricName.DISPATCHED, 'Sum', 'dispatched'),
+        emf(MetricName.SNAPSHOT_CREATED, 'Sum', 'created'),
+        emf(MetricName.SNAPSHOT_READY, 'Sum', 'ready'),
+        emf(MetricName.CONFIG_INVALID, 'Sum', 'invalid config'),
       ]),
     );
     this.dashboard.addWidgets(

@@ -6,11 +6,12 @@
  * variable does not resolve and the statements match nothing. Whoever may tag principals decides who is
  * which tenant, so tenants must not hold iam:TagUser / iam:TagRole on themselves.
  */
+
+import { APP_NAME, configPathPrefix, TENANT_TAG_KEY } from '@flink-snapshots/settings';
 import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { ssmParameterArn } from './iam';
-import { APP_NAME, configPathPrefix, TENANT_TAG_KEY } from './settings';
 
 export interface TenantAccessProps {
   readonly stage: string;

@@ -11,6 +11,7 @@ import {
   type LocalAws,
   startLocalAws,
 } from '@flink-snapshots/local';
+import { PIPELINE } from '@flink-snapshots/settings';
 import { type CycleOptions, type CycleResult, runCycle } from '../../packages/local/src/cycle/cycle';
 import {
   checkInvariants,
@@ -18,7 +19,6 @@ import {
   type InvariantCheck,
   readFleet,
 } from '../../packages/local/src/cycle/invariants';
-import { PIPELINE } from '../../stacks/settings';
 
 export interface ScenarioApp {
   readonly tenant: string;

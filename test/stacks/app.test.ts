@@ -1,19 +1,20 @@
-import { Match, type Template } from 'aws-cdk-lib/assertions';
-import { beforeAll, describe, expect, it } from 'vitest';
-import config from '../../sst.config';
-import { alarmNamePrefix, FLEET_METRICS, WIDGETS } from '../../stacks/monitoring';
-import { MIN_VISIBILITY_TO_TIMEOUT_RATIO } from '../../stacks/Pipeline';
 import {
   ENV,
   HANDLERS,
-  METRICS,
+  METRICS_NAMESPACE,
+  MetricName,
   PIPELINE,
   RUNS_TABLE,
   STAGE_ENV,
   scheduleExpression,
   serviceName,
   TENANT_TAG_KEY,
-} from '../../stacks/settings';
+} from '@flink-snapshots/settings';
+import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import config from '../../sst.config';
+import { alarmNamePrefix, FLEET_METRICS, WIDGETS } from '../../stacks/monitoring';
+import { MIN_VISIBILITY_TO_TIMEOUT_RATIO } from '../../stacks/Pipeline';
 import {
   asList,
   identityStatements,
@@ -311,7 +312,7 @@ describe('Pipeline: the functions', () => {
           [ENV.tickMinutes]: String(PIPELINE.tickMinutes),
           [ENV.runTtlDays]: String(PIPELINE.runTtlDays),
           POWERTOOLS_SERVICE_NAME: serviceName(stage),
-          POWERTOOLS_METRICS_NAMESPACE: METRICS.namespace,
+          POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
           POWERTOOLS_LOG_LEVEL: 'INFO',
         });
       }
@@ -602,11 +603,11 @@ describe('alarms', () => {
   it('fires on FAILED and TIMED_OUT runs from the EMF metrics of the stage', () => {
     for (const { stage, pipeline } of stages()) {
       for (const [suffix, metricName] of [
-        ['runs-failed', METRICS.names.runFailed],
-        ['runs-timed-out', METRICS.names.runTimedOut],
+        ['runs-failed', MetricName.RUN_FAILED],
+        ['runs-timed-out', MetricName.RUN_TIMED_OUT],
       ] as const) {
         expect(byName(pipeline, stage, suffix)).toMatchObject({
-          Namespace: METRICS.namespace,
+          Namespace: METRICS_NAMESPACE,
           MetricName: metricName,
           Dimensions: [{ Name: 'service', Value: serviceName(stage) }],
           Statistic: 'Sum',
@@ -651,15 +652,15 @@ describe('dashboard', () => {
       const widgets = widgetsOf(pipeline, storage);
       const metricsOf = (title: string) =>
         (widgets.find((w) => w.title === title)?.metrics ?? []).map((m) => m.slice(0, 4));
-      const emf = (name: string) => [METRICS.namespace, name, 'service', serviceName(stage)];
+      const emf = (name: string) => [METRICS_NAMESPACE, name, 'service', serviceName(stage)];
       expect(metricsOf(WIDGETS.runsByFinalState)).toEqual([
-        emf(METRICS.names.runCompleted),
-        emf(METRICS.names.runSkipped),
-        emf(METRICS.names.runFailed),
-        emf(METRICS.names.runTimedOut),
+        emf(MetricName.RUN_COMPLETED),
+        emf(MetricName.RUN_SKIPPED),
+        emf(MetricName.RUN_FAILED),
+        emf(MetricName.RUN_TIMED_OUT),
       ]);
-      expect(metricsOf(WIDGETS.snapshotDurations)[0]).toEqual(emf(METRICS.names.snapshotDurationSeconds));
-      expect(metricsOf(WIDGETS.pruned)).toEqual([emf(METRICS.names.snapshotsPruned)]);
+      expect(metricsOf(WIDGETS.snapshotDurations)[0]).toEqual(emf(MetricName.SNAPSHOT_DURATION));
+      expect(metricsOf(WIDGETS.pruned)).toEqual([emf(MetricName.SNAPSHOTS_PRUNED)]);
       const queue = JSON.stringify(widgets.find((w) => w.title === WIDGETS.workQueue));
       expect(queue).toContain('ApproximateNumberOfMessagesVisible');
       expect(queue).toContain('ApproximateAgeOfOldestMessage');

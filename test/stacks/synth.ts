@@ -4,13 +4,14 @@
  * handlers with esbuild, locally), then one Template per stack. NODE_ENV=test (vitest's default) makes
  * SST skip its bootstrap lookups, the only AWS calls of a synth besides STS, which this does not need.
  */
+
+import { APP_NAME } from '@flink-snapshots/settings';
 import { Template } from 'aws-cdk-lib/assertions';
 import { App, getStack } from 'sst/constructs';
 import { initProject } from 'sst/project.js';
 import config from '../../sst.config';
 import { Pipeline } from '../../stacks/Pipeline';
 import { Storage } from '../../stacks/Storage';
-import { APP_NAME } from '../../stacks/settings';
 
 export const TEST_ACCOUNT = '123456789012';
 export const TEST_REGION = 'eu-west-1';

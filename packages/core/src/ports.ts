@@ -2,8 +2,9 @@
  * What the use cases need from the world, by capability. Adapters implement these over the AWS SDK;
  * tests implement them in memory. Interfaces only.
  */
-import type { NotifyEvent } from './domain/config';
-import type { DeleteReason, QuotaStatus, Snapshot } from './domain/retention';
+import type { Alert, MetricName } from './domain/alerts';
+import type { Snapshot } from './domain/retention';
+import type { NewRun, RunKey, RunPatch, RunRecord, ScheduleEntry } from './domain/run-record';
 import type { RunState } from './domain/run-state';
 import type { SendEntry } from './domain/work-message';
 
@@ -78,106 +79,6 @@ export interface FlinkFleet {
 
 // ── runs table ─────────────────────────────────────────────────────────────────────────────────────
 
-export interface RunKey {
-  /** `<tenant>/<app>` from the parameter name. */
-  readonly appKey: string;
-  readonly runId: string;
-}
-
-export interface DeletedSnapshot {
-  readonly name: string;
-  readonly createdAt: number;
-  readonly applicationVersionId: number;
-  readonly reason: DeleteReason;
-  readonly detail: string;
-}
-
-export interface DeleteFailure {
-  readonly name: string;
-  readonly createdAt: number;
-  readonly reason: DeleteReason;
-  /** The error, with what failed and why. */
-  readonly error: string;
-}
-
-export interface PruneRecord {
-  readonly dryRun: boolean;
-  /** Deleted (or, in a dry run, that would have been deleted), oldest first. */
-  readonly deleted: readonly DeletedSnapshot[];
-  readonly failed: readonly DeleteFailure[];
-  /** Planned deletions not attempted because the invocation ran out of time; the next run retries them. */
-  readonly deferred: number;
-  readonly kept: number;
-  readonly quota: QuotaStatus;
-}
-
-export interface RunError {
-  readonly name: string;
-  readonly message: string;
-}
-
-/** One item of the runs table: the state of a run and its audit trail. */
-export interface RunRecord extends RunKey {
-  readonly tenant: string;
-  readonly application: string;
-  readonly parameter?: string | undefined;
-  readonly state: RunState;
-  /** Epoch ms at which the run entered each state it went through. */
-  readonly at: Partial<Record<RunState, number>>;
-  readonly snapshotName?: string | undefined;
-  /** From the create request to READY as observed by polling (precision: one poll interval). */
-  readonly snapshotDurationMs?: number | undefined;
-  readonly restoreSnapshotName?: string | undefined;
-  readonly applicationVersionId?: number | undefined;
-  /** Polls that found the snapshot still CREATING (the final poll is not counted). */
-  readonly polls?: number | undefined;
-  readonly prune?: PruneRecord | undefined;
-  /** Why the run ended as it did (SKIPPED, FAILED, TIMED_OUT), in words. */
-  readonly reason?: string | undefined;
-  readonly error?: RunError | undefined;
-  /** Things worth knowing that did not change the outcome (e.g. SnapshotsEnabled is false). */
-  readonly notes?: readonly string[] | undefined;
-  /**
-   * Alerts decided with the run's last write and not yet published: the delivery that wrote them
-   * publishes and clears them, and one that finds them still here (the first died) publishes them again.
-   * So an alert reaches SNS at least once.
-   */
-  readonly pendingAlerts?: readonly Alert[] | undefined;
-  /** When the run's alerts were last published (epoch ms). */
-  readonly alertedAt?: number | undefined;
-  readonly updatedAt: number;
-  /** Epoch seconds at which DynamoDB's TTL removes the item. */
-  readonly expiresAt: number;
-}
-
-/** What the dispatcher needs to schedule an application: its last run, and the last invalid version alerted. */
-export interface ScheduleEntry {
-  readonly appKey: string;
-  readonly lastRunId?: string | undefined;
-  /** Tick (epoch ms) of the last run. */
-  readonly lastRunAt?: number | undefined;
-  /** Version of the parameter last recorded as invalid, so a bad parameter is alerted once per version. */
-  readonly invalidVersion?: number | undefined;
-}
-
-/** Fields a transition may set besides the state and its timestamp. */
-export type RunPatch = Partial<
-  Pick<
-    RunRecord,
-    | 'snapshotName'
-    | 'snapshotDurationMs'
-    | 'restoreSnapshotName'
-    | 'applicationVersionId'
-    | 'prune'
-    | 'reason'
-    | 'error'
-    | 'notes'
-    | 'pendingAlerts'
-  >
->;
-
-export type NewRun = Omit<RunRecord, 'at' | 'updatedAt' | 'expiresAt' | 'polls'>;
-
 export interface RunStore {
   /** The scheduling pointer of every application (one Query on the index). */
   readSchedule(): Promise<Map<string, ScheduleEntry>>;
@@ -215,25 +116,6 @@ export interface RunStore {
 
 // ── alerts, time, logs, metrics ────────────────────────────────────────────────────────────────────
 
-export const Severity = { INFO: 'info', WARNING: 'warning', CRITICAL: 'critical' } as const;
-export type Severity = (typeof Severity)[keyof typeof Severity];
-
-/** Alert events: a run outcome a config can subscribe to, or a problem no config can opt out of. */
-export type AlertEvent = NotifyEvent | 'config-invalid' | 'message-invalid';
-
-export interface Alert {
-  readonly event: AlertEvent;
-  readonly severity: Severity;
-  readonly tenant: string;
-  readonly application: string;
-  readonly appKey: string;
-  readonly runId: string;
-  readonly state?: RunState | undefined;
-  readonly reason: string;
-  readonly error?: RunError | undefined;
-  readonly contact?: string | undefined;
-}
-
 export interface Alerts {
   publish(alert: Alert): Promise<void>;
 }
@@ -249,20 +131,6 @@ export interface Log {
   warn(message: string, extra?: Record<string, unknown>): void;
   error(message: string, extra?: Record<string, unknown>): void;
 }
-
-export const MetricName = {
-  DISPATCHED: 'Dispatched',
-  CONFIG_INVALID: 'ConfigInvalid',
-  SNAPSHOT_CREATED: 'SnapshotCreated',
-  SNAPSHOT_READY: 'SnapshotReady',
-  RUN_COMPLETED: 'RunCompleted',
-  RUN_FAILED: 'RunFailed',
-  RUN_TIMED_OUT: 'RunTimedOut',
-  RUN_SKIPPED: 'RunSkipped',
-  SNAPSHOTS_PRUNED: 'SnapshotsPruned',
-  SNAPSHOT_DURATION: 'SnapshotDurationSeconds',
-} as const;
-export type MetricName = (typeof MetricName)[keyof typeof MetricName];
 
 export interface Metrics {
   /** Adds to a count metric (unit Count). */

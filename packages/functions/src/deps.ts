@@ -22,7 +22,7 @@ import {
   SqsWorkQueue,
   SsmConfigSource,
 } from '@flink-snapshots/core';
-import { PIPELINE } from '../../../stacks/settings';
+import { PIPELINE } from '@flink-snapshots/settings';
 import { timeCalls } from './call-timing';
 import type { Env } from './env';
 

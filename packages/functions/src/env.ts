@@ -1,6 +1,7 @@
 /** The environment each handler validates once, at cold start. Names come from the shared settings. */
+
+import { ENV, PIPELINE } from '@flink-snapshots/settings';
 import { z } from 'zod';
-import { ENV, PIPELINE } from '../../../stacks/settings';
 
 const positiveInt = (what: string) =>
   z.coerce

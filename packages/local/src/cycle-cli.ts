@@ -3,7 +3,7 @@
  * AWS_ENDPOINT_URL; stage from STAGE (default `local`). Creates the queues, table and topic if missing,
  * seeds nothing: build the fleet with the AWS CLI first (see the README).
  */
-import { PIPELINE } from '../../../stacks/settings';
+import { PIPELINE } from '@flink-snapshots/settings';
 import { SimClock } from './clock';
 import { LocalAwsControl } from './cycle/control-client';
 import { runCycle } from './cycle/cycle';

@@ -4,7 +4,7 @@
  */
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { configParameterName } from '@flink-snapshots/core';
-import { PIPELINE } from '../../../stacks/settings';
+import { PIPELINE } from '@flink-snapshots/settings';
 import { runCycle } from './cycle/cycle';
 import { demoFleet } from './cycle/demo-fleet';
 import { checkInvariants, readFleet } from './cycle/invariants';

@@ -7,9 +7,9 @@ import {
   SendMessageBatchCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
+import { PIPELINE, RUNS_TABLE } from '@flink-snapshots/settings';
 import type { Context, ScheduledEvent, SQSEvent, SQSRecord } from 'aws-lambda';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { PIPELINE, RUNS_TABLE } from '../../../stacks/settings';
 import { type LocalAws, startLocalAws } from '../src/local-aws';
 import {
   ensureResources,

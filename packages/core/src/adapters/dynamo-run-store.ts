@@ -19,9 +19,10 @@ import {
   type QueryCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { RUNS_TABLE } from '../../../../stacks/settings';
+import { RUNS_TABLE } from '@flink-snapshots/settings';
+import type { NewRun, RunKey, RunPatch, RunRecord, ScheduleEntry } from '../domain/run-record';
 import { RunState } from '../domain/run-state';
-import type { NewRun, RunKey, RunPatch, RunRecord, RunStore, ScheduleEntry } from '../ports';
+import type { RunStore } from '../ports';
 import { awsErrorCode, toDomainError } from './aws-errors';
 
 /** runId of the scheduling pointer items; above every runId ('2…' < 'A' < 'SCHEDULE'). */

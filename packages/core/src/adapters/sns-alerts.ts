@@ -3,7 +3,8 @@
  * (tenant, application, severity, event) so each tenant subscribes with a filter policy on its own name.
  */
 import { type MessageAttributeValue, PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
-import type { Alert, Alerts } from '../ports';
+import type { Alert } from '../domain/alerts';
+import type { Alerts } from '../ports';
 import { toDomainError } from './aws-errors';
 
 /** SNS subjects: printable ASCII without line breaks, fewer than 100 characters. */

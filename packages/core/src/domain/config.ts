@@ -4,11 +4,12 @@
  * `retian` is reported instead of silently ignored. Each schema's error text is what the user should have
  * written: it becomes the `expected` of a ConfigError issue.
  */
+import { configPathPrefix } from '@flink-snapshots/settings';
 import { z } from 'zod';
 import { ConfigError } from './errors';
 import { describeJsonError, type FieldIssue, IssueKind, issuesFromZod, renderValue } from './issues';
 
-export const APP_NAME = 'flink-snapshots';
+export { APP_NAME, configPathPrefix } from '@flink-snapshots/settings';
 
 /** MSF application names: 1..128 of a-z A-Z 0-9 _ . - (CreateApplication's ApplicationName). */
 export const APPLICATION_NAME_PATTERN = /^[a-zA-Z0-9_.-]{1,128}$/;
@@ -227,11 +228,6 @@ export interface ConfigContext {
   readonly stage: string;
   /** The dispatcher's tick; no application can run more often. */
   readonly tickMinutes: number;
-}
-
-/** The SSM path under which every application's configuration lives, for a stage. */
-export function configPathPrefix(stage: string): string {
-  return `/${APP_NAME}/${stage}/apps/`;
 }
 
 /** The SSM parameter name of one application's configuration. */

@@ -49,6 +49,13 @@ export const TERMINAL_STATES: readonly RunState[] = [
   RunState.TIMED_OUT,
 ];
 
+/** The states (of a run that exists) from which the table allows a move to `to`. */
+export function statesLeadingTo(to: RunState): RunState[] {
+  return (Object.keys(RUN_TRANSITIONS) as RunOrigin[]).filter(
+    (from): from is RunState => from !== RUN_START && RUN_TRANSITIONS[from].includes(to),
+  );
+}
+
 /** True when the table allows a run in `from` to move to `to`. */
 export function canTransition(from: RunOrigin, to: RunState): boolean {
   return RUN_TRANSITIONS[from].includes(to);

@@ -96,7 +96,22 @@ function validated<S extends z.ZodType>(schema: S, message: z.input<S>): z.infer
   return result.data;
 }
 
-/** The first message of a run: take the snapshot. The deadline is `now` plus the snapshot timeout. */
+/**
+ * When a run's snapshot must be READY, or the run is TIMED_OUT: the configured snapshot timeout after
+ * the snapshot was requested. The one place the deadline is computed: the snapshot step's provisional
+ * deadline (from dispatch) and the polls' (from the request) both come from here.
+ */
+export function snapshotDeadline(
+  config: Pick<AppConfig, 'snapshotTimeoutMinutes'>,
+  requestedAt: number,
+): number {
+  return requestedAt + config.snapshotTimeoutMinutes * 60_000;
+}
+
+/**
+ * The first message of a run: take the snapshot. Its deadline is provisional (from `now`, the dispatch);
+ * the first poll's runs from when the snapshot was requested.
+ */
 export function buildSnapshotMessage(input: {
   readonly config: AppConfig;
   readonly runId: string;
@@ -112,17 +127,45 @@ export function buildSnapshotMessage(input: {
     appKey: config.appKey,
     runId: input.runId,
     attempt: input.attempt ?? 0,
-    deadline: input.now + config.snapshotTimeoutMinutes * 60_000,
+    deadline: snapshotDeadline(config, input.now),
     config,
   });
 }
 
-/** The next poll after `from` (a snapshot step, or the previous poll): same run, deadline and snapshot. */
-export function buildPollMessage(
-  from: WorkMessage,
+/**
+ * The first poll of a run, after its snapshot step: the deadline runs from `requestedAt`, when the
+ * snapshot was requested, so a backlog in the queue before the request does not eat into the timeout.
+ */
+export function buildFirstPollMessage(
+  from: SnapshotStepMessage,
+  requestedAt: number,
   options: { readonly attempt?: number } = {},
 ): PollStepMessage {
-  const polling = from.step === WorkStep.POLL;
+  return pollMessage(from, {
+    attempt: options.attempt ?? 0,
+    deadline: snapshotDeadline(from.config, requestedAt),
+    snapshotName: snapshotName(from.runId),
+    polls: 0,
+  });
+}
+
+/** The poll after `from`: same run, deadline and snapshot, one more poll counted. */
+export function buildPollMessage(
+  from: PollStepMessage,
+  options: { readonly attempt?: number } = {},
+): PollStepMessage {
+  return pollMessage(from, {
+    attempt: options.attempt ?? 0,
+    deadline: from.deadline,
+    snapshotName: from.snapshotName,
+    polls: from.polls + 1,
+  });
+}
+
+function pollMessage(
+  from: WorkMessage,
+  fields: Pick<PollStepMessage, 'attempt' | 'deadline' | 'snapshotName' | 'polls'>,
+): PollStepMessage {
   return validated(PollStepMessageSchema, {
     v: from.v,
     step: WorkStep.POLL,
@@ -130,11 +173,8 @@ export function buildPollMessage(
     application: from.application,
     appKey: from.appKey,
     runId: from.runId,
-    attempt: options.attempt ?? 0,
-    deadline: from.deadline,
     config: from.config,
-    snapshotName: polling ? from.snapshotName : snapshotName(from.runId),
-    polls: polling ? from.polls + 1 : 0,
+    ...fields,
   });
 }
 

@@ -1,11 +1,13 @@
+import { MetricName, RUN_ENDINGS, severityOf } from '../domain/alerts';
 import { type AppConfig, configPathPrefix, parseAppConfig } from '../domain/config';
 import type { ConfigError } from '../domain/errors';
+import type { ScheduleEntry } from '../domain/run-record';
 import { RunState, runIdFromTick } from '../domain/run-state';
 import { selectDue } from '../domain/schedule';
 import { buildSnapshotMessage, chunkSendBatches, workMessageEntry } from '../domain/work-message';
-import { type ConfigParameter, type Deps, MetricName, type ScheduleEntry } from '../ports';
+import type { ConfigParameter, Deps } from '../ports';
 import { mapWithConcurrency } from './concurrency';
-import { recordWithAlert, runError, severityOf } from './notify';
+import { recordWithAlert, runError } from './notify';
 
 export interface DispatchInput {
   readonly stage: string;
@@ -149,7 +151,7 @@ async function dispatchPage(deps: Deps, tick: Tick, page: readonly ConfigParamet
       },
       now,
     );
-    if (created) deps.metrics.count(MetricName.RUN_SKIPPED);
+    if (created) deps.metrics.count(RUN_ENDINGS[RunState.SKIPPED].metric);
     await pointer(config);
   });
 

@@ -1,12 +1,9 @@
-import { RunState } from '../domain/run-state';
+import { RUN_ENDINGS } from '../domain/alerts';
+import type { RunError } from '../domain/run-record';
+import type { RunState } from '../domain/run-state';
 import type { WorkMessage } from '../domain/work-message';
-import { type Deps, MetricName, type RunError } from '../ports';
+import type { Deps } from '../ports';
 import { pending, publishPending, runAlert, settleDuplicate } from './notify';
-
-const ENDINGS = {
-  [RunState.FAILED]: { event: 'failed', metric: MetricName.RUN_FAILED, outcome: 'failed' },
-  [RunState.TIMED_OUT]: { event: 'timed-out', metric: MetricName.RUN_TIMED_OUT, outcome: 'timed-out' },
-} as const;
 
 /**
  * Ends a run FAILED or TIMED_OUT with one conditional write from `from`, its alert pending on the run,
@@ -16,11 +13,11 @@ export async function endRun(
   deps: Deps,
   message: WorkMessage,
   from: RunState | readonly RunState[],
-  to: keyof typeof ENDINGS,
+  to: typeof RunState.FAILED | typeof RunState.TIMED_OUT,
   details: { readonly reason: string; readonly error?: RunError },
   log: { readonly level: 'warn' | 'error'; readonly message: string },
 ): Promise<'failed' | 'timed-out' | 'duplicate'> {
-  const ending = ENDINGS[to];
+  const ending = RUN_ENDINGS[to];
   const key = { appKey: message.appKey, runId: message.runId };
   const alert = runAlert(message.config, message.runId, ending.event, { state: to, ...details });
   const ended = await deps.runs.transition(

@@ -1,26 +1,13 @@
+import { type Alert, severityOf } from '../domain/alerts';
 import type { AppConfig } from '../domain/config';
+import type { NewRun, RunError, RunKey, RunRecord } from '../domain/run-record';
 import type { RunState } from '../domain/run-state';
-import type { Alert, AlertEvent, Deps, NewRun, RunError, RunKey, RunRecord, Severity } from '../ports';
-
-const SEVERITY: Record<AlertEvent, Severity> = {
-  failed: 'critical',
-  'timed-out': 'critical',
-  'quota-warning': 'warning',
-  skipped: 'info',
-  completed: 'info',
-  'config-invalid': 'critical',
-  'message-invalid': 'critical',
-};
+import type { Deps } from '../ports';
 
 /** The error of a run record: its class name and message. */
 export function runError(error: unknown): RunError {
   if (error instanceof Error) return { name: error.name, message: error.message };
   return { name: 'Error', message: String(error) };
-}
-
-/** Severity of an alert event. */
-export function severityOf(event: AlertEvent): Severity {
-  return SEVERITY[event];
 }
 
 /** The alert about a run's outcome, when its configuration subscribes to the event; else undefined. */
@@ -33,7 +20,7 @@ export function runAlert(
   if (!(config.notify.on as readonly string[]).includes(event)) return undefined;
   return {
     event,
-    severity: SEVERITY[event],
+    severity: severityOf(event),
     tenant: config.tenant,
     application: config.applicationName,
     appKey: config.appKey,

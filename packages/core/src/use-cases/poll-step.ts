@@ -1,3 +1,5 @@
+import { MetricName, RUN_ENDINGS } from '../domain/alerts';
+import type { RunKey, RunRecord } from '../domain/run-record';
 import { RunState } from '../domain/run-state';
 import { backoffDelaySeconds } from '../domain/schedule';
 import {
@@ -6,7 +8,7 @@ import {
   SEND_BATCH_LIMITS,
   workMessageEntry,
 } from '../domain/work-message';
-import { type Deps, MetricName, type RunKey, type RunRecord } from '../ports';
+import type { Deps } from '../ports';
 import { endRun } from './end-run';
 import { pending, publishPending, runAlert, settleDuplicate } from './notify';
 import { pruneSnapshots } from './prune';
@@ -146,7 +148,7 @@ async function completeRun(
           reason: `application ${config.applicationName} holds ${quota.total} of ${quota.limit} snapshots (${quota.afterPrune} after pruning)`,
         })
       : undefined,
-    runAlert(config, message.runId, 'completed', {
+    runAlert(config, message.runId, RUN_ENDINGS[RunState.COMPLETED].event, {
       state: RunState.COMPLETED,
       reason: `snapshot ${message.snapshotName} READY after ${seconds} s; deleted ${prune.deleted.length}${prune.dryRun ? ' (dry run: nothing deleted)' : ''}`,
     }),
@@ -159,7 +161,7 @@ async function completeRun(
     deps.clock.now(),
   );
   if (!completed) return settleDuplicate(deps, key);
-  deps.metrics.count(MetricName.RUN_COMPLETED);
+  deps.metrics.count(RUN_ENDINGS[RunState.COMPLETED].metric);
   deps.log.info('run completed', {
     deleted: prune.deleted.length,
     failedDeletes: prune.failed.length,
@@ -167,5 +169,5 @@ async function completeRun(
     quotaUsed: quota.used,
   });
   await publishPending(deps, completed);
-  return 'completed';
+  return RUN_ENDINGS[RunState.COMPLETED].outcome;
 }

@@ -1,23 +1,20 @@
+import { RUN_ENDINGS, severityOf } from '../domain/alerts';
 import {
   type InvalidMessageError,
   isRetryable,
   PermanentError,
   SnapshotQuotaExceededError,
 } from '../domain/errors';
-import { RunState } from '../domain/run-state';
+import { RunState, statesLeadingTo } from '../domain/run-state';
 import { parseWorkMessage, type WorkMessage, WorkStep } from '../domain/work-message';
-import { type Deps, MetricName } from '../ports';
+import type { Deps } from '../ports';
 import { endRun } from './end-run';
-import { recordWithAlert, runError, severityOf } from './notify';
+import { recordWithAlert, runError } from './notify';
 import { runPollStep } from './poll-step';
 import { runSnapshotStep, type StepContext, type StepOutcome } from './snapshot-step';
 
-/** States a permanent failure can end a run from. */
-const FAILABLE: readonly RunState[] = [
-  RunState.DISPATCHED,
-  RunState.SNAPSHOT_REQUESTED,
-  RunState.SNAPSHOT_READY,
-];
+/** States a permanent failure can end a run from: every state the transition table lets fail. */
+const FAILABLE = statesLeadingTo(RunState.FAILED);
 
 /** Where malformed messages are recorded: one item per SQS message id under this application key. */
 export const INVALID_MESSAGES_KEY = '(invalid)/messages';
@@ -104,5 +101,5 @@ async function recordInvalidMessage(
     },
     now,
   );
-  if (created) deps.metrics.count(MetricName.RUN_FAILED);
+  if (created) deps.metrics.count(RUN_ENDINGS[RunState.FAILED].metric);
 }

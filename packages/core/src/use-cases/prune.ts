@@ -1,7 +1,8 @@
+import { MetricName } from '../domain/alerts';
 import type { AppConfig } from '../domain/config';
 import { planRetention } from '../domain/retention';
-import type { DeletedSnapshot, DeleteFailure, Deps, FlinkSnapshots, PruneRecord } from '../ports';
-import { MetricName } from '../ports';
+import type { DeletedSnapshot, DeleteFailure, PruneRecord } from '../domain/run-record';
+import type { Deps, FlinkSnapshots } from '../ports';
 import { runError } from './notify';
 
 export interface PruneInput {

@@ -1,14 +1,9 @@
+import { MetricName, RUN_ENDINGS } from '../domain/alerts';
 import { InvalidRequestError, SnapshotQuotaExceededError } from '../domain/errors';
+import type { RunKey, RunRecord } from '../domain/run-record';
 import { RunState, snapshotName } from '../domain/run-state';
-import { buildPollMessage, type SnapshotStepMessage, workMessageEntry } from '../domain/work-message';
-import {
-  type ApplicationInfo,
-  CreateOutcome,
-  type Deps,
-  type FlinkSnapshots,
-  MetricName,
-  type RunKey,
-} from '../ports';
+import { buildFirstPollMessage, type SnapshotStepMessage, workMessageEntry } from '../domain/work-message';
+import { type ApplicationInfo, CreateOutcome, type Deps, type FlinkSnapshots } from '../ports';
 import { notifyRun, pending, publishPending, runAlert } from './notify';
 import { pruneSnapshots } from './prune';
 
@@ -61,7 +56,10 @@ export async function runSnapshotStep(
         {
           reason: skipReason,
           pendingAlerts: pending(
-            runAlert(config, message.runId, 'skipped', { state: RunState.SKIPPED, reason: skipReason }),
+            runAlert(config, message.runId, RUN_ENDINGS[RunState.SKIPPED].event, {
+              state: RunState.SKIPPED,
+              reason: skipReason,
+            }),
           ),
         },
         deps.clock.now(),
@@ -93,22 +91,22 @@ export async function runSnapshotStep(
     // the snapshot: create it if need be (the name makes that idempotent), then poll.
     deps.log.info('resuming a claimed run', { snapshot: run.snapshotName });
     if (running) await createSnapshot(deps, flink, message, app, context);
-    await enqueuePoll(deps, message);
+    await enqueuePoll(deps, message, run);
     return 'poll-enqueued';
   }
 
   if (!running) {
-    deps.metrics.count(MetricName.RUN_SKIPPED);
+    deps.metrics.count(RUN_ENDINGS[RunState.SKIPPED].metric);
     deps.log.info('run skipped', { status: app.status });
     await publishPending(deps, claimed);
-    return 'skipped';
+    return RUN_ENDINGS[RunState.SKIPPED].outcome;
   }
 
   const name = snapshotName(message.runId);
   const outcome = await createSnapshot(deps, flink, message, app, context);
   if (outcome === CreateOutcome.CREATED) deps.metrics.count(MetricName.SNAPSHOT_CREATED);
   deps.log.info('snapshot requested', { snapshot: name, outcome });
-  await enqueuePoll(deps, message);
+  await enqueuePoll(deps, message, claimed);
   return 'poll-enqueued';
 }
 
@@ -164,10 +162,9 @@ async function createWithQuotaRelief(
   }
 }
 
-async function enqueuePoll(deps: Deps, message: SnapshotStepMessage): Promise<void> {
-  const { config } = message;
-  // The timeout runs from the request, not from the dispatch: a backlog in the queue does not eat into it.
-  const deadline = Math.max(message.deadline, deps.clock.now() + config.snapshotTimeoutMinutes * 60_000);
-  const poll = { ...buildPollMessage(message), deadline };
-  await deps.queue.sendBatch([workMessageEntry(poll, 'poll', config.pollIntervalSeconds)]);
+/** Enqueues the run's first poll; its deadline runs from when the run recorded the snapshot request. */
+async function enqueuePoll(deps: Deps, message: SnapshotStepMessage, run: RunRecord): Promise<void> {
+  const requestedAt = run.at[RunState.SNAPSHOT_REQUESTED] ?? deps.clock.now();
+  const poll = buildFirstPollMessage(message, requestedAt);
+  await deps.queue.sendBatch([workMessageEntry(poll, 'poll', message.config.pollIntervalSeconds)]);
 }

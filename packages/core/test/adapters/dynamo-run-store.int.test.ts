@@ -1,12 +1,12 @@
 import { DescribeTableCommand, DescribeTimeToLiveCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { LocalAws } from '@flink-snapshots/local';
+import { RUNS_TABLE } from '@flink-snapshots/settings';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { RUNS_TABLE } from '../../../../stacks/settings';
 import { createRunsTable, DynamoRunStore, SCHEDULE_RUN_ID } from '../../src/adapters/dynamo-run-store';
 import { ThrottledError } from '../../src/domain/errors';
+import type { NewRun, RunKey } from '../../src/domain/run-record';
 import { RunState } from '../../src/domain/run-state';
-import type { NewRun, RunKey } from '../../src/ports';
 import { clientConfig, startLocal } from './local';
 
 const TABLE = 'runs-test';

@@ -8,8 +8,8 @@ import {
 import type { LocalAws } from '@flink-snapshots/local';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { alertSubject, SnsAlerts } from '../../src/adapters/sns-alerts';
+import type { Alert } from '../../src/domain/alerts';
 import { ThrottledError } from '../../src/domain/errors';
-import type { Alert } from '../../src/ports';
 import { clientConfig, eventually, startLocal } from './local';
 
 let local: LocalAws;

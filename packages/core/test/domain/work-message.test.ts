@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { type AppConfig, parseAppConfig } from '../../src/domain/config';
 import { InvalidMessageError } from '../../src/domain/errors';
 import {
+  buildFirstPollMessage,
   buildPollMessage,
   buildSnapshotMessage,
   chunkSendBatches,
@@ -11,6 +12,7 @@ import {
   parseWorkMessage,
   SEND_BATCH_LIMITS,
   type SendEntry,
+  snapshotDeadline,
   WorkMessageSchema,
   workMessageEntry,
 } from '../../src/domain/work-message';
@@ -29,7 +31,7 @@ function appConfig(value: object = {}): AppConfig {
 
 const CONFIG = appConfig({ region: 'eu-west-1', snapshotTimeoutMinutes: 20, retention: { maxAgeDays: 7 } });
 const SNAPSHOT = buildSnapshotMessage({ config: CONFIG, runId: RUN_ID, now: NOW });
-const POLL = buildPollMessage(SNAPSHOT);
+const POLL = buildFirstPollMessage(SNAPSHOT, NOW);
 
 describe('work message builders', () => {
   it('builds the snapshot step from a config, with the deadline at now plus the snapshot timeout', () => {
@@ -44,6 +46,12 @@ describe('work message builders', () => {
       deadline: NOW + 20 * 60_000,
       config: CONFIG,
     });
+  });
+
+  it('runs the first poll’s deadline from when the snapshot was requested, not from the dispatch', () => {
+    const requestedAt = NOW + 7 * 60_000;
+    expect(buildFirstPollMessage(SNAPSHOT, requestedAt).deadline).toBe(requestedAt + 20 * 60_000);
+    expect(snapshotDeadline(CONFIG, requestedAt)).toBe(requestedAt + 20 * 60_000);
   });
 
   it('builds the first poll from the snapshot step, naming the run snapshot', () => {
@@ -68,8 +76,9 @@ describe('work message builders', () => {
   it('starts each step at attempt 0 unless told otherwise', () => {
     const retried = nextAttempt(nextAttempt(SNAPSHOT));
     expect(retried.attempt).toBe(2);
-    expect(buildPollMessage(retried).attempt).toBe(0);
-    expect(buildPollMessage(retried, { attempt: 3 }).attempt).toBe(3);
+    expect(buildFirstPollMessage(retried, NOW).attempt).toBe(0);
+    expect(buildFirstPollMessage(retried, NOW, { attempt: 3 }).attempt).toBe(3);
+    expect(buildPollMessage(POLL, { attempt: 2 }).attempt).toBe(2);
     expect(buildSnapshotMessage({ config: CONFIG, runId: RUN_ID, now: NOW, attempt: 4 }).attempt).toBe(4);
   });
 
@@ -100,7 +109,7 @@ describe('parseWorkMessage', () => {
         (now, attempt, polls) => {
           const message = buildSnapshotMessage({ config: CONFIG, runId: RUN_ID, now, attempt });
           expect(parseWorkMessage(JSON.stringify(message))).toEqual({ ok: true, message });
-          let poll = buildPollMessage(message);
+          let poll = buildFirstPollMessage(message, now);
           for (let i = 0; i < polls; i++) poll = buildPollMessage(poll);
           expect(parseWorkMessage(JSON.stringify(poll))).toEqual({ ok: true, message: poll });
         },

@@ -18,7 +18,7 @@ import {
   tallyCalls,
   worker,
 } from '@flink-snapshots/functions';
-import { APP_NAME, PIPELINE } from '../../../../stacks/settings';
+import { APP_NAME, PIPELINE } from '@flink-snapshots/settings';
 import { clientConfig, type StaticCredentials } from '../runtime/aws';
 import { ensureResources, type LocalResources } from '../runtime/bootstrap';
 import { SqsEventSource, type SqsEventSourceStats, type SqsInvocation } from '../runtime/event-source';

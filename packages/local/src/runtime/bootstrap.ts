@@ -15,7 +15,7 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { createRunsTable } from '@flink-snapshots/core';
-import { APP_NAME } from '../../../../stacks/settings';
+import { APP_NAME } from '@flink-snapshots/settings';
 import { clientConfig, type EndpointOptions } from './aws';
 import { type RuntimeSettingsOverrides, resolveSettings } from './settings';
 

@@ -13,8 +13,8 @@ import {
   ReceiveMessageCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
+import { APP_NAME } from '@flink-snapshots/settings';
 import type { Context, SQSEvent, SQSMessageAttributes, SQSRecord } from 'aws-lambda';
-import { APP_NAME } from '../../../../stacks/settings';
 import { clientConfig, type EndpointOptions } from './aws';
 import { describeError, type InvocationOutcome, invokeLambda, type RuntimeClock } from './lambda-context';
 import { type RuntimeSettingsOverrides, resolveSettings, type WorkerSettings } from './settings';

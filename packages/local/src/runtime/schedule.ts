@@ -3,8 +3,8 @@
  * simulated seconds. Each tick is a real-shaped `Scheduled Event` whose `time` is the simulated clock's.
  */
 import { randomUUID } from 'node:crypto';
+import { APP_NAME } from '@flink-snapshots/settings';
 import type { Context, ScheduledEvent } from 'aws-lambda';
-import { APP_NAME } from '../../../../stacks/settings';
 import { DEFAULT_ACCOUNT_ID, DEFAULT_REGION } from '../local-aws';
 import { describeError, invokeLambda, type RuntimeClock } from './lambda-context';
 import { type DispatcherSettings, type RuntimeSettingsOverrides, resolveSettings } from './settings';

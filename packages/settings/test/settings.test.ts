@@ -1,13 +1,12 @@
-import { MetricName } from '@flink-snapshots/core/ports';
-import { describe, expect, it } from 'vitest';
 import {
-  METRICS,
+  MetricName,
   PIPELINE,
   STAGE_ENV,
   scheduleExpression,
   serviceName,
   stageSettings,
-} from '../../stacks/settings';
+} from '@flink-snapshots/settings';
+import { describe, expect, it } from 'vitest';
 
 describe('stageSettings', () => {
   it.each([
@@ -72,8 +71,8 @@ describe('PIPELINE', () => {
     );
   });
 
-  it('reads in the alarms and dashboard exactly the metric names the handlers publish', () => {
-    expect(Object.values(METRICS.names).sort()).toEqual(Object.values(MetricName).sort());
+  it('names every metric in PascalCase, as CloudWatch shows them', () => {
+    for (const name of Object.values(MetricName)) expect(name).toMatch(/^[A-Z][A-Za-z]+$/);
   });
 
   it('names the metrics service after the stage, so stages sharing an account stay apart', () => {

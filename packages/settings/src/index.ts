@@ -1,8 +1,9 @@
 /**
- * Settings shared by the stacks and the local runtime: what is deployed and what `npm start` plays are
- * the same numbers. Pure data and functions only: no sst, no aws-cdk-lib, no environment reads, so the
- * local runtime and the Lambda handlers may import it too.
+ * The settings shared by the stacks, the Lambda handlers and the local runtime: what is deployed and
+ * what `npm start` plays are the same numbers, validated by one zod schema. Pure data and functions:
+ * no sst, no aws-cdk-lib, no AWS SDK, no environment reads (callers pass `process.env` where needed).
  */
+import { z } from 'zod';
 
 export const APP_NAME = 'flink-snapshots';
 
@@ -35,32 +36,85 @@ export function configPathPrefix(stage: string): string {
   return `/${APP_NAME}/${stage}/apps/`;
 }
 
-export const PIPELINE = {
+const whole = (min: number, max: number) =>
+  z
+    .int({ error: `a whole number from ${min} to ${max}` })
+    .min(min)
+    .max(max);
+
+/**
+ * The pipeline's numbers, each within AWS's own limits (SQS queue attributes, Lambda function and SQS
+ * event source settings). The local runtime validates its overrides (tests shrink the visibility
+ * timeout) with the same schema.
+ */
+export const PipelineSettingsSchema = z.strictObject({
   /** How often the dispatcher runs; an application's interval can be no shorter. */
-  tickMinutes: 5,
-  dispatcher: {
-    timeoutSeconds: 300,
-    memoryMb: 512,
+  tickMinutes: whole(1, 1440),
+  dispatcher: z.strictObject({
+    timeoutSeconds: whole(1, 900),
+    memoryMb: whole(128, 10_240),
     /** GetParametersByPath pages per second at most: SSM's default quota (raise it with the quota). */
-    ssmRequestsPerSecond: 40,
-  },
-  worker: {
-    timeoutSeconds: 60,
-    memoryMb: 512,
-    /** SQS event source: records per invocation. */
-    batchSize: 10,
+    ssmRequestsPerSecond: z.number({ error: 'a number of requests per second > 0' }).positive(),
+  }),
+  worker: z.strictObject({
+    timeoutSeconds: whole(1, 900),
+    memoryMb: whole(128, 10_240),
+    /** SQS event source: records per invocation (what one ReceiveMessage returns at most). */
+    batchSize: whole(1, 10),
     /** SQS event source: concurrent worker invocations; protects the MSF control plane. */
-    maximumConcurrency: 5,
-  },
-  workQueue: {
-    /** At least 6 × the worker's timeout, as AWS advises for an SQS event source. */
-    visibilityTimeoutSeconds: 6 * 60,
-    maxReceiveCount: 5,
-    retentionSeconds: 4 * 24 * 3600,
-  },
+    maximumConcurrency: whole(2, 1000),
+  }),
+  workQueue: z.strictObject({
+    visibilityTimeoutSeconds: whole(0, 43_200),
+    maxReceiveCount: whole(1, 1000),
+    retentionSeconds: whole(60, 1_209_600),
+  }),
+  deadLetterQueue: z.strictObject({
+    retentionSeconds: whole(60, 1_209_600),
+  }),
+  /** Days a run item is kept before DynamoDB's TTL removes it. */
+  runTtlDays: whole(1, 3650),
+});
+
+export type PipelineSettings = z.infer<typeof PipelineSettingsSchema>;
+
+/** Any subset of the pipeline settings, one level deep. */
+export type PipelineSettingsOverrides = {
+  readonly [K in keyof PipelineSettings]?: PipelineSettings[K] extends object
+    ? Partial<PipelineSettings[K]>
+    : PipelineSettings[K];
+};
+
+/** What the stacks deploy. */
+export const PIPELINE: PipelineSettings = PipelineSettingsSchema.parse({
+  tickMinutes: 5,
+  dispatcher: { timeoutSeconds: 300, memoryMb: 512, ssmRequestsPerSecond: 40 },
+  worker: { timeoutSeconds: 60, memoryMb: 512, batchSize: 10, maximumConcurrency: 5 },
+  // Visibility at least 6 × the worker's timeout, as AWS advises for an SQS event source.
+  workQueue: { visibilityTimeoutSeconds: 6 * 60, maxReceiveCount: 5, retentionSeconds: 4 * 24 * 3600 },
   deadLetterQueue: { retentionSeconds: 14 * 24 * 3600 },
   runTtlDays: 90,
-} as const;
+});
+
+/** PIPELINE with `overrides` applied, validated; throws a RangeError naming each setting out of bounds. */
+export function resolvePipelineSettings(overrides: PipelineSettingsOverrides = {}): PipelineSettings {
+  const merged: Record<string, unknown> = { ...PIPELINE };
+  for (const [key, value] of Object.entries(overrides)) {
+    const base = PIPELINE[key as keyof PipelineSettings];
+    merged[key] = typeof base === 'object' ? { ...base, ...(value as object) } : value;
+  }
+  const result = PipelineSettingsSchema.safeParse(merged);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => {
+    const path = issue.path.join('.');
+    const value = issue.path.reduce<unknown>(
+      (node, step) => (node as Record<PropertyKey, unknown>)?.[step],
+      merged,
+    );
+    return `${path} is ${JSON.stringify(value) ?? 'missing'}; expected ${issue.message}`;
+  });
+  throw new RangeError(`Pipeline settings: ${problems.join('; ')}`);
+}
 
 /** The EventBridge schedule expression of the dispatcher's tick (`rate(5 minutes)`). */
 export function scheduleExpression(tickMinutes: number = PIPELINE.tickMinutes): string {
@@ -71,25 +125,26 @@ export function scheduleExpression(tickMinutes: number = PIPELINE.tickMinutes): 
 }
 
 /**
- * What the handlers publish (Powertools Metrics, EMF) and the alarms and dashboard read. One dimension,
- * `service` (= POWERTOOLS_SERVICE_NAME = `serviceName(stage)`), so stages sharing an account stay apart
- * and the metric count stays fixed whatever the fleet size.
+ * The metrics the handlers publish (Powertools Metrics, EMF) and the alarms and dashboard read. One
+ * dimension, `service` (= POWERTOOLS_SERVICE_NAME = `serviceName(stage)`), so stages sharing an account
+ * stay apart and the metric count stays fixed whatever the fleet size.
  */
-export const METRICS = {
-  namespace: 'FlinkSnapshots',
-  names: {
-    dispatched: 'Dispatched',
-    snapshotCreated: 'SnapshotCreated',
-    snapshotReady: 'SnapshotReady',
-    runFailed: 'RunFailed',
-    runTimedOut: 'RunTimedOut',
-    runSkipped: 'RunSkipped',
-    snapshotsPruned: 'SnapshotsPruned',
-    snapshotDurationSeconds: 'SnapshotDurationSeconds',
-    runCompleted: 'RunCompleted',
-    configInvalid: 'ConfigInvalid',
-  },
+export const MetricName = {
+  DISPATCHED: 'Dispatched',
+  CONFIG_INVALID: 'ConfigInvalid',
+  SNAPSHOT_CREATED: 'SnapshotCreated',
+  SNAPSHOT_READY: 'SnapshotReady',
+  RUN_COMPLETED: 'RunCompleted',
+  RUN_FAILED: 'RunFailed',
+  RUN_TIMED_OUT: 'RunTimedOut',
+  RUN_SKIPPED: 'RunSkipped',
+  SNAPSHOTS_PRUNED: 'SnapshotsPruned',
+  SNAPSHOT_DURATION: 'SnapshotDurationSeconds',
 } as const;
+export type MetricName = (typeof MetricName)[keyof typeof MetricName];
+
+/** CloudWatch namespace of every metric the handlers publish. */
+export const METRICS_NAMESPACE = 'FlinkSnapshots';
 
 /** POWERTOOLS_SERVICE_NAME of both handlers of a stage: the `service` dimension of every metric. */
 export function serviceName(stage: string): string {
