@@ -2,6 +2,7 @@ import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { INVALID_MESSAGES_KEY, RunState, snapshotName, ThrottledError } from '@flink-snapshots/core';
 import type { Adapters } from '@flink-snapshots/functions';
 import type { LocalAws } from '@flink-snapshots/local';
+import { sdkClient } from '@flink-snapshots/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { broken, ownSnapshots, QUICK_RETRY, runScenario, startAws } from './harness';
 
@@ -82,11 +83,7 @@ describe('a snapshot cycle under faults', () => {
       apps: [{ tenant: 't', name: 'beside-malformed' }],
       cycle: {
         beforeTick: async ({ resources }) => {
-          const sqs = new SQSClient({
-            endpoint: aws.url,
-            region: aws.region,
-            credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-          });
+          const sqs = sdkClient(SQSClient, aws);
           const out = await sqs.send(
             new SendMessageCommand({
               QueueUrl: resources.workQueueUrl,

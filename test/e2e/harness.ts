@@ -5,13 +5,9 @@
  */
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { configParameterName } from '@flink-snapshots/core';
-import {
-  type FaultRuleInput,
-  type FleetApplication,
-  type LocalAws,
-  startLocalAws,
-} from '@flink-snapshots/local';
+import type { FaultRuleInput, FleetApplication, LocalAws } from '@flink-snapshots/local';
 import { PIPELINE } from '@flink-snapshots/settings';
+import { sdkClient, startLocal } from '@flink-snapshots/testkit';
 import { type CycleOptions, type CycleResult, runCycle } from '../../packages/local/src/cycle/cycle';
 import {
   checkInvariants,
@@ -54,7 +50,7 @@ export const QUICK_RETRY = { workQueue: { visibilityTimeoutSeconds: 30 } } as co
 let stages = 0;
 
 export async function startAws(): Promise<LocalAws> {
-  return startLocalAws({ port: 0, timeScale: 0.01, seed: 11 });
+  return startLocal({ timeScale: 0.01, seed: 11 });
 }
 
 /** Seeds `scenario` on `aws` under a fresh stage and runs one cycle. */
@@ -64,11 +60,7 @@ export async function runScenario(aws: LocalAws, scenario: Scenario): Promise<Sc
     if (app.msf === false) continue;
     aws.services.kinesisAnalytics.putApplication({ name: app.name, status: 'RUNNING', ...FAST, ...app.msf });
   }
-  const ssm = new SSMClient({
-    endpoint: aws.url,
-    region: aws.region,
-    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-  });
+  const ssm = sdkClient(SSMClient, aws);
   try {
     for (const app of scenario.apps) {
       await ssm.send(

@@ -1,5 +1,6 @@
 import { KinesisAnalyticsV2ServiceException } from '@aws-sdk/client-kinesis-analytics-v2';
 import { GetParametersByPathCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { clientConfig } from '@flink-snapshots/testkit';
 import { describe, expect, it } from 'vitest';
 import { toDomainError } from '../../src/adapters/aws-errors';
 import {
@@ -10,7 +11,6 @@ import {
   ServiceUnavailableError,
   ThrottledError,
 } from '../../src/domain/errors';
-import { clientConfig } from './local';
 
 /** An exception as the SDK deserializes it from an error response. */
 function serviceError(name: string, httpStatusCode: number, message = `${name} happened`) {

@@ -2,12 +2,12 @@ import { DescribeTableCommand, DescribeTimeToLiveCommand, DynamoDBClient } from 
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { LocalAws } from '@flink-snapshots/local';
 import { RUNS_TABLE } from '@flink-snapshots/settings';
+import { clientConfig, expectFailure, startLocal } from '@flink-snapshots/testkit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createRunsTable, DynamoRunStore, SCHEDULE_RUN_ID } from '../../src/adapters/dynamo-run-store';
 import { ThrottledError } from '../../src/domain/errors';
 import type { NewRun, RunKey } from '../../src/domain/run-record';
 import { RunState } from '../../src/domain/run-state';
-import { clientConfig, startLocal } from './local';
 
 const TABLE = 'runs-test';
 const NOW = Date.UTC(2026, 10, 22, 8, 30);
@@ -291,9 +291,8 @@ describe('DynamoRunStore runs', () => {
       },
     );
 
-    const error = await once.create(newRun(), NOW).catch((e: unknown) => e);
+    const error = await expectFailure(once.create(newRun(), NOW), ThrottledError);
 
-    expect(error).toBeInstanceOf(ThrottledError);
     expect(error).toMatchObject({ operation: 'PutItem', code: 'ThrottlingException' });
   });
 });

@@ -1,5 +1,6 @@
 import { STSClient } from '@aws-sdk/client-sts';
 import type { LocalAws } from '@flink-snapshots/local';
+import { CREDENTIALS, clientConfig, expectFailure, REGION, startLocal } from '@flink-snapshots/testkit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { KdaFlinkFleet } from '../../src/adapters/kda-flink-fleet';
 import {
@@ -11,7 +12,6 @@ import {
   ThrottledError,
 } from '../../src/domain/errors';
 import { CreateOutcome } from '../../src/ports';
-import { CREDENTIALS, clientConfig, REGION, startLocal } from './local';
 
 const DAY = 86_400_000;
 const ROLE = 'arn:aws:iam::111122223333:role/flink-snapshots-access';
@@ -98,12 +98,11 @@ describe('KdaFlinkFleet targets', () => {
 
   it('fails with AccessDeniedError naming the role when it cannot be assumed', async () => {
     const roleArn = 'arn:aws:iam::not-an-account:role/x';
-    const error = await newFleet()
-      .forTarget({ roleArn })
-      .describeApplication('orders')
-      .catch((e: unknown) => e);
+    const error = await expectFailure(
+      newFleet().forTarget({ roleArn }).describeApplication('orders'),
+      AccessDeniedError,
+    );
 
-    expect(error).toBeInstanceOf(AccessDeniedError);
     expect(error).toMatchObject({ operation: 'AssumeRole', roleArn, code: 'ValidationError' });
     expect((error as Error).message).toContain(`as ${roleArn}`);
   });
@@ -130,12 +129,11 @@ describe('KdaFlinkSnapshots', () => {
   });
 
   it('fails with ApplicationNotFoundError naming the region for an unknown application', async () => {
-    const error = await newFleet()
-      .forTarget({ region: 'eu-west-1' })
-      .describeApplication('nope')
-      .catch((e: unknown) => e);
+    const error = await expectFailure(
+      newFleet().forTarget({ region: 'eu-west-1' }).describeApplication('nope'),
+      ApplicationNotFoundError,
+    );
 
-    expect(error).toBeInstanceOf(ApplicationNotFoundError);
     expect(error).toMatchObject({ application: 'nope', region: 'eu-west-1' });
     expect((error as Error).cause).toMatchObject({ name: 'ResourceNotFoundException' });
   });
@@ -163,9 +161,8 @@ describe('KdaFlinkSnapshots', () => {
     const flink = newFleet().forTarget({});
     await flink.createSnapshot('busy', 'first');
 
-    const error = await flink.createSnapshot('busy', 'second').catch((e: unknown) => e);
+    const error = await expectFailure(flink.createSnapshot('busy', 'second'), ResourceInUseError);
 
-    expect(error).toBeInstanceOf(ResourceInUseError);
     expect(error).toMatchObject({ operation: 'CreateApplicationSnapshot', application: 'busy' });
   });
 
@@ -178,12 +175,11 @@ describe('KdaFlinkSnapshots', () => {
   it('fails with SnapshotQuotaExceededError at 1,000 snapshots after one call, without retrying', async () => {
     local.counters.reset();
 
-    const error = await newFleet(5)
-      .forTarget({})
-      .createSnapshot('full', 'one-more')
-      .catch((e: unknown) => e);
+    const error = await expectFailure(
+      newFleet(5).forTarget({}).createSnapshot('full', 'one-more'),
+      SnapshotQuotaExceededError,
+    );
 
-    expect(error).toBeInstanceOf(SnapshotQuotaExceededError);
     expect(error).toMatchObject({ application: 'full', limit: 1000 });
     expect((error as Error).cause).toMatchObject({ name: 'LimitExceededException' });
     expect(local.counters.count('kinesisanalytics', 'CreateApplicationSnapshot')).toBe(1);
@@ -258,12 +254,8 @@ describe('KdaFlinkSnapshots', () => {
   it('fails with ThrottledError naming the application when throttling outlasts the retries', async () => {
     local.faults.add({ kind: 'throttle', service: 'kinesisanalytics', application: 'orders' });
 
-    const error = await newFleet(1)
-      .forTarget({})
-      .listSnapshots('orders')
-      .catch((e: unknown) => e);
+    const error = await expectFailure(newFleet(1).forTarget({}).listSnapshots('orders'), ThrottledError);
 
-    expect(error).toBeInstanceOf(ThrottledError);
     expect(error).toMatchObject({
       operation: 'ListApplicationSnapshots',
       application: 'orders',

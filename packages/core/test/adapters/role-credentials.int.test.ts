@@ -1,9 +1,9 @@
 import { STSClient } from '@aws-sdk/client-sts';
 import type { LocalAws } from '@flink-snapshots/local';
+import { clientConfig, expectFailure, startLocal } from '@flink-snapshots/testkit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { RoleCredentialsCache } from '../../src/adapters/role-credentials';
 import { AccessDeniedError, ThrottledError } from '../../src/domain/errors';
-import { clientConfig, startLocal } from './local';
 
 const ROLE = 'arn:aws:iam::111122223333:role/flink-snapshots-access';
 const OTHER_ROLE = 'arn:aws:iam::444455556666:role/flink-snapshots-access';
@@ -80,8 +80,7 @@ describe('RoleCredentialsCache', () => {
     const once = new STSClient(clientConfig(local.url, 1));
     const cache = new RoleCredentialsCache({ sts: once, clock: pinnedClock() });
 
-    const error = await cache.get(ROLE).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(ThrottledError);
+    const error = await expectFailure(cache.get(ROLE), ThrottledError);
     expect(error).toMatchObject({ operation: 'AssumeRole', code: 'Throttling' });
 
     local.faults.clear();
@@ -92,9 +91,8 @@ describe('RoleCredentialsCache', () => {
 
   it('fails with AccessDeniedError naming the role when STS refuses it', async () => {
     const roleArn = 'arn:aws:iam::123:role/too-short-account';
-    const error = await new RoleCredentialsCache({ sts }).get(roleArn).catch((e: unknown) => e);
+    const error = await expectFailure(new RoleCredentialsCache({ sts }).get(roleArn), AccessDeniedError);
 
-    expect(error).toBeInstanceOf(AccessDeniedError);
     expect(error).toMatchObject({ roleArn, operation: 'AssumeRole', code: 'ValidationError' });
     expect((error as Error).cause).toMatchObject({ name: 'ValidationError' });
   });

@@ -6,11 +6,11 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { LocalAws } from '@flink-snapshots/local';
+import { clientConfig, eventually, expectFailure, startLocal } from '@flink-snapshots/testkit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { alertSubject, SnsAlerts } from '../../src/adapters/sns-alerts';
 import type { Alert } from '../../src/domain/alerts';
 import { ThrottledError } from '../../src/domain/errors';
-import { clientConfig, eventually, startLocal } from './local';
 
 let local: LocalAws;
 let sns: SNSClient;
@@ -132,9 +132,8 @@ describe('SnsAlerts', () => {
     local.faults.add({ kind: 'throttle', service: 'sns', operation: 'Publish' });
     const once = new SNSClient(clientConfig(local.url, 1));
 
-    const error = await new SnsAlerts(once, topicArn).publish(ALERT).catch((e: unknown) => e);
+    const error = await expectFailure(new SnsAlerts(once, topicArn).publish(ALERT), ThrottledError);
 
-    expect(error).toBeInstanceOf(ThrottledError);
     expect(error).toMatchObject({ operation: 'Publish', application: 'ledger' });
     once.destroy();
   });

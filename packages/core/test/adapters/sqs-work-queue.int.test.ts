@@ -5,11 +5,17 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { LocalAws } from '@flink-snapshots/local';
+import {
+  clientConfig,
+  expectFailure,
+  type FlakyBatchProxy,
+  startFlakyBatchProxy,
+  startLocal,
+} from '@flink-snapshots/testkit';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { SqsWorkQueue } from '../../src/adapters/sqs-work-queue';
 import { InvalidRequestError, ServiceUnavailableError, ThrottledError } from '../../src/domain/errors';
 import type { SendEntry } from '../../src/domain/work-message';
-import { clientConfig, type FlakyBatchProxy, startFlakyBatchProxy, startLocal } from './local';
 
 let local: LocalAws;
 let sqs: SQSClient;
@@ -143,9 +149,8 @@ describe('SqsWorkQueue', () => {
       maxAttempts: 5,
     });
 
-    const error = await queue.sendBatch(entries(['a', 'b', 'c'])).catch((e: unknown) => e);
+    const error = await expectFailure(queue.sendBatch(entries(['a', 'b', 'c'])), ServiceUnavailableError);
 
-    expect(error).toBeInstanceOf(ServiceUnavailableError);
     expect((error as Error).message).toContain('InternalError for entries b, c after 5 attempts');
     expect(proxy.batches).toEqual([
       ['a', 'b', 'c'],
@@ -162,11 +167,11 @@ describe('SqsWorkQueue', () => {
     const { client } = await flakyClient((id) => id === 'b', 'RequestThrottled');
     const { sleep } = recordingSleep();
 
-    const error = await new SqsWorkQueue(client, queueUrl, { sleep, maxAttempts: 2 })
-      .sendBatch(entries(['a', 'b']))
-      .catch((e: unknown) => e);
+    const error = await expectFailure(
+      new SqsWorkQueue(client, queueUrl, { sleep, maxAttempts: 2 }).sendBatch(entries(['a', 'b'])),
+      ThrottledError,
+    );
 
-    expect(error).toBeInstanceOf(ThrottledError);
     expect((error as Error).message).toContain('RequestThrottled for entries b after 2 attempts');
   });
 
@@ -174,11 +179,14 @@ describe('SqsWorkQueue', () => {
     local.counters.reset();
     const { sleep, waits } = recordingSleep();
 
-    const error = await new SqsWorkQueue(sqs, queueUrl, { sleep })
-      .sendBatch([...entries(['good']), { id: 'bad', body: 'nul \u0000 inside' }])
-      .catch((e: unknown) => e);
+    const error = await expectFailure(
+      new SqsWorkQueue(sqs, queueUrl, { sleep }).sendBatch([
+        ...entries(['good']),
+        { id: 'bad', body: 'nul \u0000 inside' },
+      ]),
+      InvalidRequestError,
+    );
 
-    expect(error).toBeInstanceOf(InvalidRequestError);
     expect(error).toMatchObject({ operation: 'SendMessageBatch', code: 'InvalidMessageContents' });
     expect((error as InvalidRequestError).detail).toContain('bad (InvalidMessageContents:');
     expect(local.counters.count('sqs', 'SendMessageBatch')).toBe(1);
@@ -191,9 +199,11 @@ describe('SqsWorkQueue', () => {
     const once = new SQSClient(clientConfig(local.url, 1));
     clients.push(once);
 
-    const error = await new SqsWorkQueue(once, queueUrl).sendBatch(entries(['a'])).catch((e: unknown) => e);
+    const error = await expectFailure(
+      new SqsWorkQueue(once, queueUrl).sendBatch(entries(['a'])),
+      ThrottledError,
+    );
 
-    expect(error).toBeInstanceOf(ThrottledError);
     expect(error).toMatchObject({ operation: 'SendMessageBatch', code: 'RequestThrottled' });
   });
 });

@@ -1,9 +1,9 @@
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import type { LocalAws } from '@flink-snapshots/local';
+import { clientConfig, expectFailure, startLocal } from '@flink-snapshots/testkit';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SsmConfigSource } from '../../src/adapters/ssm-config-source';
 import { InvalidRequestError, ServiceUnavailableError, ThrottledError } from '../../src/domain/errors';
-import { clientConfig, startLocal } from './local';
 
 const PREFIX = '/flink-snapshots/test/apps/';
 let local: LocalAws;
@@ -99,9 +99,8 @@ describe('SsmConfigSource', () => {
     local.faults.add({ kind: 'throttle', service: 'ssm', operation: 'GetParametersByPath' });
     const once = new SSMClient(clientConfig(local.url, 1));
 
-    const error = await new SsmConfigSource(once).readAll(PREFIX).catch((e: unknown) => e);
+    const error = await expectFailure(new SsmConfigSource(once).readAll(PREFIX), ThrottledError);
 
-    expect(error).toBeInstanceOf(ThrottledError);
     expect(error).toMatchObject({ operation: 'GetParametersByPath', code: 'ThrottlingException' });
     expect((error as Error).message).toContain(
       'GetParametersByPath was throttled (received ThrottlingException)',
@@ -119,9 +118,11 @@ describe('SsmConfigSource', () => {
   });
 
   it('fails with InvalidRequestError when the path is not a parameter path', async () => {
-    const error = await new SsmConfigSource(ssm).readAll('no-leading-slash').catch((e: unknown) => e);
+    const error = await expectFailure(
+      new SsmConfigSource(ssm).readAll('no-leading-slash'),
+      InvalidRequestError,
+    );
 
-    expect(error).toBeInstanceOf(InvalidRequestError);
     expect(error).toMatchObject({ code: 'ValidationException' });
   });
 });

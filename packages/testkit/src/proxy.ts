@@ -1,45 +1,9 @@
 /**
- * Test helpers for the adapters: the local AWS with real SDK client settings, and a loopback proxy in
- * front of it that makes chosen SendMessageBatch entries fail on SQS's side (SenderFault false), which
- * the local SQS never does by itself.
+ * A loopback proxy in front of an AWS endpoint that makes chosen SendMessageBatch entries fail on SQS's
+ * side (SenderFault false), which the local SQS never does by itself.
  */
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type LocalAws, type LocalAwsOptions, startLocalAws } from '@flink-snapshots/local';
-
-export const REGION = 'us-east-1';
-export const CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' } as const;
-
-/** Starts the local AWS on a free port. */
-export function startLocal(options: LocalAwsOptions = {}): Promise<LocalAws> {
-  return startLocalAws({ port: 0, seed: 42, log: () => {}, ...options });
-}
-
-/** Endpoint, region and credentials of an SDK client talking to the local AWS; `maxAttempts` optional. */
-export function clientConfig(url: string, maxAttempts?: number) {
-  return {
-    endpoint: url,
-    region: REGION,
-    credentials: CREDENTIALS,
-    ...(maxAttempts === undefined ? {} : { maxAttempts }),
-  };
-}
-
-/** Polls `read` until `done` holds of its value, at most `attempts` times; throws with the last value. */
-export async function eventually<T>(
-  read: () => Promise<T>,
-  done: (value: T) => boolean,
-  attempts = 200,
-): Promise<T> {
-  let value = await read();
-  for (let i = 1; i < attempts && !done(value); i++) {
-    await new Promise((resolve) => setImmediate(resolve));
-    value = await read();
-  }
-  if (!done(value))
-    throw new Error(`condition not met after ${attempts} reads; last value ${JSON.stringify(value)}`);
-  return value;
-}
 
 interface BatchEntry {
   readonly Id: string;

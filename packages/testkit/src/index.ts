@@ -1,0 +1,5 @@
+export * from './aws';
+export * from './eventually';
+export * from './failures';
+export * from './proxy';
+export * from './referees';
