@@ -20,8 +20,10 @@ async function main(): Promise<boolean> {
   const stage = process.env.STAGE ?? 'local';
   const described = await new LocalAwsControl(endpoint).clock();
   const clock = new SimClock(described.timeScale, described.simStart, described.realStart);
+  // The SDK clients find their endpoints themselves, so AWS_ENDPOINT_URL_<SERVICE> can point one
+  // service elsewhere; the control plane is the local AWS's.
   const result = await runCycle({
-    endpoint,
+    controlUrl: endpoint,
     stage,
     clock,
     region: process.env.AWS_REGION ?? 'us-east-1',

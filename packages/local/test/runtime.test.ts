@@ -1,4 +1,5 @@
 import { setTimeout as pause } from 'node:timers/promises';
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { DescribeTableCommand, DescribeTimeToLiveCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import {
@@ -85,7 +86,8 @@ function source(
     credentials,
     queueUrl: queue.workQueueUrl,
     clock: local.clock,
-    handler,
+    // A closure without module state: sharing it between environments changes nothing.
+    createHandler: () => handler,
     ...options,
   });
   sources.push(created);
@@ -321,6 +323,7 @@ describe('SqsEventSource', () => {
     const { record, seen, deliveries } = recorder();
     const events = source(queue, (event, context) => {
       record(event, context);
+      if (event.Records.some((r) => r.body === 'poison')) receivedAt.push(local.clock.now());
       return {
         batchItemFailures: event.Records.filter((r) => r.body === 'poison').map((r) => ({
           itemIdentifier: r.messageId,
@@ -330,6 +333,7 @@ describe('SqsEventSource', () => {
     await events.start();
     await send(queue.workQueueUrl, ['good-1', 'poison', 'good-2', 'good-3']);
 
+    const receivedAt: number[] = [];
     const dead = await eventually('the poison message in the DLQ', async () => {
       const out = await sqs.send(
         new ReceiveMessageCommand({
@@ -347,6 +351,9 @@ describe('SqsEventSource', () => {
       '3',
     ]);
     expect(['good-1', 'good-2', 'good-3'].map(seen)).toEqual([1, 1, 1]);
+    // Given back when the queue's own 10 s, counted from the first receive, had passed: not sooner.
+    const firstReceive = Number(deliveries.get('poison')?.[0]?.attributes.ApproximateFirstReceiveTimestamp);
+    expect((receivedAt[1] ?? 0) - firstReceive).toBeGreaterThanOrEqual(10_000);
     await events.idle();
     expect(events.invocations().some((i) => i.failures === 1 && i.error === undefined)).toBe(true);
   });
@@ -436,7 +443,7 @@ describe('SqsEventSource', () => {
         for (const r of event.Records) handled.add(r.body);
         inFlight -= 1;
       },
-      { settings: { worker: { batchSize: 1, maximumConcurrency: 3, timeoutSeconds: 900 } } },
+      { settings: { worker: { batchSize: 1, maximumConcurrency: 3, timeoutSeconds: 300 } } },
     );
     await events.start();
     await send(
@@ -454,6 +461,92 @@ describe('SqsEventSource', () => {
     await eventually('all 12 handled', () => handled.size === 12);
     await events.idle();
     expect(peak).toBe(3);
+  });
+
+  it('gives each execution environment its own handler, so concurrent batches never share a BatchProcessor', async () => {
+    const queue = await resources({ workQueue: { visibilityTimeoutSeconds: 10, maxReceiveCount: 10 } });
+    const concurrency = 4;
+    const allIn = gate();
+    let environments = 0;
+    let inFlight = 0;
+    const deliveries = new Map<string, number>();
+    const events = new SqsEventSource({
+      endpoint: local.url,
+      credentials,
+      queueUrl: queue.workQueueUrl,
+      clock: local.clock,
+      settings: { worker: { batchSize: 2, maximumConcurrency: concurrency } },
+      // The worker's shape: one Powertools BatchProcessor per module, i.e. per environment.
+      createHandler: () => {
+        environments += 1;
+        const processor = new BatchProcessor(EventType.SQS);
+        return async (event, context) => {
+          inFlight += 1;
+          if (inFlight === concurrency) allIn.open();
+          try {
+            return await processPartialResponse(
+              event,
+              async (record: SQSRecord) => {
+                deliveries.set(record.body, (deliveries.get(record.body) ?? 0) + 1);
+                // Every batch is in flight at once before any record finishes.
+                await allIn.wait;
+                if (record.body.startsWith('fail') && record.attributes.ApproximateReceiveCount === '1') {
+                  throw new Error(`transient failure of ${record.body}`);
+                }
+              },
+              processor,
+              { context, throwOnFullBatchFailure: false },
+            );
+          } finally {
+            inFlight -= 1;
+          }
+        };
+      },
+    });
+    sources.push(events);
+    await events.start();
+    const bodies = Array.from({ length: 2 * concurrency }, (_, i) => (i % 2 === 0 ? `fail-${i}` : `ok-${i}`));
+    await send(queue.workQueueUrl, bodies);
+    await eventually('every message handled', () => bodies.every((body) => deliveries.has(body)));
+    allIn.open();
+    await events.idle({ timeoutMs: 20_000 });
+
+    expect(environments).toBe(concurrency);
+    // Each failed record came back once and then succeeded; no success was ever redone.
+    expect(bodies.map((body) => [body, deliveries.get(body)])).toEqual(
+      bodies.map((body) => [body, body.startsWith('fail') ? 2 : 1]),
+    );
+    expect((await queueCounts(queue.dlqUrl)).ApproximateNumberOfMessages).toBe('0');
+  });
+
+  it("holds a message for the handler's real timeout whatever the time scale, so a slow batch is delivered once", async () => {
+    // 10 simulated seconds of visibility are 100 real ms here; the handler runs for 40 simulated seconds.
+    const queue = await resources({ workQueue: { visibilityTimeoutSeconds: 10 } });
+    const { record, seen } = recorder();
+    const events = source(queue, async (event, context) => {
+      record(event, context);
+      const started = local.clock.now();
+      await eventually(
+        'four visibility timeouts of simulated time',
+        () => local.clock.now() - started > 40_000,
+      );
+    });
+    await events.start();
+    await send(queue.workQueueUrl, ['slow']);
+    await eventually('the slow batch handled', () => events.invocations().length === 1);
+    await events.idle();
+    expect(seen('slow')).toBe(1);
+    expect(events.stats().messagesDeleted).toBe(1);
+  });
+
+  it('refuses a time scale at which the handler timeout exceeds SQS’s 12-hour visibility, saying what to change', async () => {
+    const queue = await resources();
+    const events = source(queue, () => undefined, {
+      clock: { now: () => local.clock.now(), toRealMs: (ms) => ms * 0.0001 },
+    });
+    await expect(events.start()).rejects.toThrow(
+      /beyond SQS's 43200 s visibility limit; expected a time scale of at least/,
+    );
   });
 
   it('stop() waits for the invocation in flight and its delete, then polls no more', async () => {

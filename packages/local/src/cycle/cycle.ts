@@ -18,7 +18,7 @@ import {
   tallyCalls,
   worker,
 } from '@flink-snapshots/functions';
-import { APP_NAME, PIPELINE } from '@flink-snapshots/settings';
+import { APP_NAME, METRICS_NAMESPACE, PIPELINE } from '@flink-snapshots/settings';
 import { clientConfig, type StaticCredentials } from '../runtime/aws';
 import { ensureResources, type LocalResources } from '../runtime/bootstrap';
 import { SqsEventSource, type SqsEventSourceStats, type SqsInvocation } from '../runtime/event-source';
@@ -37,8 +37,13 @@ export interface CycleProgress {
 }
 
 export interface CycleOptions {
-  /** The local AWS: `http://127.0.0.1:<port>`. */
-  readonly endpoint: string;
+  /**
+   * Where every SDK client of the cycle sends requests: the in-process local AWS's url. Absent: each
+   * client finds its own as the SDK does (AWS_ENDPOINT_URL_<SERVICE>, then AWS_ENDPOINT_URL).
+   */
+  readonly endpoint?: string;
+  /** The local AWS whose control plane (`/_local`: counters) the cycle reads; default `endpoint`. */
+  readonly controlUrl?: string;
   readonly region?: string;
   readonly credentials?: StaticCredentials;
   readonly stage: string;
@@ -102,6 +107,12 @@ const TEST_CREDENTIALS: StaticCredentials = { accessKeyId: 'test', secretAccessK
 export async function runCycle(options: CycleOptions): Promise<CycleResult> {
   const started = performance.now();
   const simStarted = options.clock.now();
+  const controlUrl = options.controlUrl ?? options.endpoint;
+  if (controlUrl === undefined) {
+    throw new Error(
+      'runCycle needs the local AWS: pass endpoint (its url) or controlUrl (its url, when the SDK clients find their endpoints in AWS_ENDPOINT_URL_<SERVICE> / AWS_ENDPOINT_URL)',
+    );
+  }
   const endpointOptions = {
     endpoint: options.endpoint,
     region: options.region ?? 'us-east-1',
@@ -125,8 +136,8 @@ export async function runCycle(options: CycleOptions): Promise<CycleResult> {
   const handlerAdapters = options.wrapAdapters?.(adapters) ?? adapters;
   // EMF goes to stdout and nowhere else locally; the report counts what matters.
   process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
-  const logger = new Logger({ serviceName: APP_NAME, logLevel: options.logLevel ?? 'SILENT' });
-  const metrics = new Metrics({ namespace: 'FlinkSnapshots', serviceName: APP_NAME });
+  const newLogger = () => new Logger({ serviceName: APP_NAME, logLevel: options.logLevel ?? 'SILENT' });
+  const newMetrics = () => new Metrics({ namespace: METRICS_NAMESPACE, serviceName: APP_NAME });
   const records: RecordReport[] = [];
 
   const schedule = new LocalSchedule({
@@ -134,8 +145,8 @@ export async function runCycle(options: CycleOptions): Promise<CycleResult> {
     tickMinutes: env.tickMinutes,
     invoke: dispatcher.createHandler({
       adapters: handlerAdapters,
-      logger,
-      metrics,
+      logger: newLogger(),
+      metrics: newMetrics(),
       stage: env.stage,
       tickMinutes: env.tickMinutes,
     }),
@@ -148,15 +159,18 @@ export async function runCycle(options: CycleOptions): Promise<CycleResult> {
     queueUrl: resources.workQueueUrl,
     queueArn: resources.workQueueArn,
     clock: options.clock,
-    handler: worker.createHandler({
-      adapters: handlerAdapters,
-      logger,
-      metrics,
-      onRecord: (report) => records.push(report),
-    }),
+    // One handler per execution environment, with its own logger, metrics and batch processor, as
+    // Lambda has; the adapters hold no per-invocation state, so the environments share them here.
+    createHandler: () =>
+      worker.createHandler({
+        adapters: handlerAdapters,
+        logger: newLogger(),
+        metrics: newMetrics(),
+        onRecord: (report) => records.push(report),
+      }),
     ...(options.settings?.worker === undefined ? {} : { settings: { worker: options.settings.worker } }),
   });
-  const control = new LocalAwsControl(options.endpoint);
+  const control = new LocalAwsControl(controlUrl);
   const sqs = new SQSClient(clientConfig(endpointOptions));
   let ownCalls = { query: 0, getQueueAttributes: 0 };
 

@@ -8,22 +8,26 @@ export interface StaticCredentials {
 }
 
 export interface EndpointOptions {
-  /** `http://127.0.0.1:<port>`: the local AWS's url, or AWS_ENDPOINT_URL. */
-  readonly endpoint: string;
+  /**
+   * `http://127.0.0.1:<port>`: the in-process local AWS's url, for every client. Absent: each client finds
+   * its endpoint as the SDK does, from AWS_ENDPOINT_URL_<SERVICE> (AWS_ENDPOINT_URL_SQS, …), then
+   * AWS_ENDPOINT_URL, so one service can be pointed elsewhere.
+   */
+  readonly endpoint?: string | undefined;
   /** Default us-east-1, the local AWS's region. */
   readonly region?: string;
   /** The local AWS checks no signature; default test credentials. */
   readonly credentials?: StaticCredentials;
 }
 
-/** SDK client configuration for `options`: endpoint, region, credentials. */
+/** SDK client configuration for `options`: endpoint (when explicit), region, credentials. */
 export function clientConfig(options: EndpointOptions): {
-  endpoint: string;
+  endpoint?: string;
   region: string;
   credentials: StaticCredentials;
 } {
   return {
-    endpoint: options.endpoint,
+    ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }),
     region: options.region ?? DEFAULT_REGION,
     credentials: options.credentials ?? { accessKeyId: 'test', secretAccessKey: 'test' },
   };

@@ -2,11 +2,19 @@
  * The Lambda SQS event source mapping, played in-process: `maximumConcurrency` pollers, each long-polling
  * the queue for up to `batchSize` messages and invoking the handler with them as a real-shaped SQSEvent.
  * With ReportBatchItemFailures, as the stack configures it: every message not reported failed is deleted;
- * a thrown error or a timeout fails the whole batch. Failed messages are left alone to reappear after the
- * visibility timeout; the queue's RedrivePolicy moves them to the DLQ after maxReceiveCount receives.
+ * a thrown error or a timeout fails the whole batch. Failed messages reappear when the queue's visibility
+ * timeout, counted from their receive, has passed; the queue's RedrivePolicy moves them to the DLQ after
+ * maxReceiveCount receives.
+ *
+ * As in Lambda, each poller is one execution environment: it has its own handler instance (its module
+ * state: clients, a Powertools BatchProcessor) and runs one invocation at a time, so invocations never
+ * share per-invocation state. Handler time is real time while the queue's timeouts are simulated: each
+ * receive therefore holds its messages long enough to cover the handler's real timeout whatever the time
+ * scale, and a failed message is then given back at the simulated moment AWS would have shown it again.
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import {
+  ChangeMessageVisibilityBatchCommand,
   DeleteMessageBatchCommand,
   GetQueueAttributesCommand,
   type Message,
@@ -22,11 +30,18 @@ import { type RuntimeSettingsOverrides, resolveSettings, type WorkerSettings } f
 /** What the worker exports: `handler(event, context)`, answering `{ batchItemFailures }` or nothing. */
 export type SqsBatchHandler = (event: SQSEvent, context: Context) => unknown;
 
+/**
+ * Builds the handler of one execution environment: called once per poller (up to maximumConcurrency), so
+ * what the handler keeps between invocations is never shared by two invocations at once, as in Lambda.
+ */
+export type HandlerFactory = () => SqsBatchHandler;
+
 export interface SqsEventSourceOptions extends EndpointOptions {
   readonly queueUrl: string;
   /** The queue's ARN (eventSourceARN); asked of SQS at start() when absent. */
   readonly queueArn?: string;
-  readonly handler: SqsBatchHandler;
+  /** One handler per execution environment (see HandlerFactory). */
+  readonly createHandler: HandlerFactory;
   /** The local AWS's clock, for the invocations' start times (the timeout is real time: see lambda-context). */
   readonly clock: RuntimeClock;
   /** Default `flink-snapshots-worker`; bootstrap's resourceNames(stage).workerFunction names a stage's. */
@@ -65,6 +80,10 @@ export interface SqsEventSourceStats {
   readonly messagesDeleted: number;
   /** Messages whose delete failed even after a retry: they will be delivered again. */
   readonly deleteFailures: number;
+  /** ChangeMessageVisibilityBatch calls (failed messages given back at their AWS time, or on stop). */
+  readonly visibilityCalls: number;
+  /** Messages a poll brought back after stop() began, given back to the queue unhandled. */
+  readonly returnedOnStop: number;
   readonly getQueueAttributesCalls: number;
   readonly pollErrors: number;
   readonly invocations: number;
@@ -76,8 +95,8 @@ export interface SqsEventSourceStats {
 export interface StopOptions {
   /**
    * Abort long polls in progress instead of letting them end (up to WaitTimeSeconds, 20 simulated
-   * seconds). The local SQS, like SQS, may still hand a message to an aborted poll; it then reappears
-   * after the visibility timeout.
+   * seconds). The local SQS cancels a poll whose connection closed, and gives back at once what it had
+   * handed to one, so an abandoned poll never takes a message meant for the next process.
    */
   readonly abandonPolls?: boolean;
 }
@@ -91,6 +110,10 @@ export interface IdleOptions {
 
 /** Simulated seconds a ReceiveMessage waits for messages: SQS's maximum, as Lambda's pollers use. */
 const WAIT_TIME_SECONDS = 20;
+/** SQS's longest visibility timeout (12 hours), in seconds. */
+const MAX_VISIBILITY_SECONDS = 43_200;
+/** Real time a receive holds its messages beyond the handler's timeout: the deletes that follow it. */
+const AFTER_HANDLER_MS = 5_000;
 const MAX_BACKOFF_MS = 2_000;
 const KEEP_ERRORS = 100;
 
@@ -113,6 +136,8 @@ export class SqsEventSource {
     deleteCalls: 0,
     messagesDeleted: 0,
     deleteFailures: 0,
+    visibilityCalls: 0,
+    returnedOnStop: 0,
     getQueueAttributesCalls: 0,
     pollErrors: 0,
     invocations: 0,
@@ -120,6 +145,10 @@ export class SqsEventSource {
     runningAfterTimeout: 0,
   };
   #queueArn: string | undefined;
+  /** The queue's own visibility timeout (simulated seconds): when AWS would show a failed message again. */
+  #queueVisibilitySeconds = 0;
+  /** What each receive asks for (simulated seconds): enough to cover the handler's real timeout. */
+  #receiveVisibilitySeconds = 0;
   #pollers: Promise<void>[] | undefined;
   #stopped: Promise<void> | undefined;
   /** Batches received and not yet handled and deleted. */
@@ -152,32 +181,60 @@ export class SqsEventSource {
     }
     const pollers: Promise<void>[] = [];
     this.#pollers = pollers;
-    let queueArn = this.#queueArn;
+    let attributes: Record<string, string>;
     try {
-      queueArn ??= (
-        await this.#sqs.send(
-          new GetQueueAttributesCommand({ QueueUrl: this.#options.queueUrl, AttributeNames: ['QueueArn'] }),
-        )
-      ).Attributes?.QueueArn;
+      attributes =
+        (
+          await this.#sqs.send(
+            new GetQueueAttributesCommand({
+              QueueUrl: this.#options.queueUrl,
+              AttributeNames: ['QueueArn', 'VisibilityTimeout'],
+            }),
+          )
+        ).Attributes ?? {};
     } catch (error) {
       this.#pollers = undefined;
       throw error;
     }
-    if (queueArn === undefined) {
+    const queueArn = this.#queueArn ?? attributes.QueueArn;
+    const visibility = Number(attributes.VisibilityTimeout);
+    if (queueArn === undefined || !Number.isInteger(visibility)) {
       this.#pollers = undefined;
       throw new Error(
-        `GetQueueAttributes of ${this.#options.queueUrl} returned no QueueArn; expected its ARN`,
+        `GetQueueAttributes of ${this.#options.queueUrl} returned QueueArn ${JSON.stringify(queueArn)} and VisibilityTimeout ${JSON.stringify(attributes.VisibilityTimeout)}; expected the queue's ARN and its visibility timeout in seconds`,
       );
     }
     this.#queueArn = queueArn;
-    // stop() may have come while the ARN was asked for: then no poller starts.
+    this.#queueVisibilitySeconds = visibility;
+    this.#receiveVisibilitySeconds = this.#coveringVisibility(visibility);
+    // stop() may have come while the attributes were asked for: then no poller starts.
     if (this.#stopping.signal.aborted) return;
-    for (let i = 0; i < this.settings.maximumConcurrency; i++) pollers.push(this.#poll(queueArn));
+    for (let i = 0; i < this.settings.maximumConcurrency; i++) {
+      pollers.push(this.#poll(queueArn, this.#options.createHandler()));
+    }
+  }
+
+  /**
+   * The visibility (simulated seconds) that covers the handler's real timeout and the deletes after it:
+   * with a time scale, the queue's own timeout may pass in less real time than a handler may run, and a
+   * message would be delivered again while its first delivery is still being handled.
+   */
+  #coveringVisibility(queueVisibilitySeconds: number): number {
+    const realMs = this.settings.timeoutSeconds * 1000 + AFTER_HANDLER_MS;
+    const simulatedSeconds = Math.ceil(realMs / this.#options.clock.toRealMs(1000));
+    const needed = Math.max(queueVisibilitySeconds, simulatedSeconds);
+    if (needed > MAX_VISIBILITY_SECONDS) {
+      throw new RangeError(
+        `The worker's ${this.settings.timeoutSeconds} s timeout is ${simulatedSeconds} simulated seconds at this time scale, beyond SQS's ${MAX_VISIBILITY_SECONDS} s visibility limit; expected a time scale of at least ${realMs / 1000 / MAX_VISIBILITY_SECONDS} or a shorter worker timeout`,
+      );
+    }
+    return needed;
   }
 
   /**
    * Stops polling and waits for the invocations in flight and their deletes; messages a poll brings back
-   * meanwhile are still handled. Handlers past their timeout are not waited for.
+   * meanwhile are given back to the queue unhandled (visibility 0), so nothing this process was handed
+   * waits out a visibility timeout. Handlers past their timeout are not waited for.
    */
   stop(options: StopOptions = {}): Promise<void> {
     if (options.abandonPolls === true) this.#abandon.abort();
@@ -234,22 +291,27 @@ export class SqsEventSource {
     return this.#busy;
   }
 
-  async #poll(queueArn: string): Promise<void> {
+  /** One execution environment: receives and invokes its own handler, one batch at a time. */
+  async #poll(queueArn: string, handler: SqsBatchHandler): Promise<void> {
     let failures = 0;
     while (!this.#stopping.signal.aborted) {
       let messages: Message[];
+      let receivedAt: number;
       try {
         const out = await this.#sqs.send(
           new ReceiveMessageCommand({
             QueueUrl: this.#options.queueUrl,
             MaxNumberOfMessages: this.settings.batchSize,
             WaitTimeSeconds: WAIT_TIME_SECONDS,
+            VisibilityTimeout: this.#receiveVisibilitySeconds,
             MessageSystemAttributeNames: ['All'],
             MessageAttributeNames: ['All'],
           }),
           { abortSignal: this.#abandon.signal },
         );
         messages = out.Messages ?? [];
+        // No earlier than SQS's receive: a failed message is given back no sooner than AWS would.
+        receivedAt = this.#options.clock.now();
         failures = 0;
       } catch (error) {
         if (this.#abandon.signal.aborted) return;
@@ -262,9 +324,14 @@ export class SqsEventSource {
         this.#stats.emptyReceives++;
         continue;
       }
+      if (this.#stopping.signal.aborted) {
+        // Handed to a poll after stop() began: give them back at once rather than hold them invisible.
+        await this.#returnToQueue(messages);
+        return;
+      }
       this.#busy++;
       try {
-        await this.#handle(messages, queueArn);
+        await this.#handle(messages, queueArn, handler, receivedAt);
       } catch (error) {
         // Not the handler's failure (that is recorded as the invocation's): a malformed message or onInvocation.
         this.#stats.pollErrors++;
@@ -275,11 +342,16 @@ export class SqsEventSource {
     }
   }
 
-  async #handle(messages: Message[], queueArn: string): Promise<void> {
+  async #handle(
+    messages: Message[],
+    queueArn: string,
+    handler: SqsBatchHandler,
+    receivedAt: number,
+  ): Promise<void> {
     this.#stats.messagesReceived += messages.length;
     const event: SQSEvent = { Records: messages.map((m) => toRecord(m, queueArn, this.#options.queueUrl)) };
     const outcome = await invokeLambda(
-      this.#options.handler,
+      handler,
       event,
       {
         functionName: this.functionName,
@@ -299,6 +371,14 @@ export class SqsEventSource {
     }
     const toDelete = event.Records.filter((r) => !verdict.failed.has(r.messageId));
     if (toDelete.length > 0) await this.#delete(toDelete);
+    const failed = event.Records.filter((r) => verdict.failed.has(r.messageId));
+    if (failed.length > 0) {
+      // Received with a longer visibility than the queue's (see #coveringVisibility): show them again when
+      // the queue's own timeout, counted from the receive, has passed, as AWS would.
+      const elapsedSeconds = (this.#options.clock.now() - receivedAt) / 1000;
+      const remaining = Math.max(0, Math.ceil(this.#queueVisibilitySeconds - elapsedSeconds));
+      await this.#changeVisibility(failed, remaining);
+    }
     const invocation: SqsInvocation = {
       requestId: outcome.context.awsRequestId,
       startedAt: outcome.startedAt,
@@ -339,6 +419,47 @@ export class SqsEventSource {
     );
   }
 
+  /** Gives messages back to the queue at once (visibility 0): nothing handed to this process is held. */
+  async #returnToQueue(messages: readonly Message[]): Promise<void> {
+    const records = messages.flatMap((m) =>
+      m.MessageId === undefined || m.ReceiptHandle === undefined
+        ? []
+        : [{ messageId: m.MessageId, receiptHandle: m.ReceiptHandle }],
+    );
+    await this.#changeVisibility(records, 0);
+    this.#stats.returnedOnStop += records.length;
+  }
+
+  /** ChangeMessageVisibilityBatch, failures reported: a message it misses reappears at the longer timeout. */
+  async #changeVisibility(
+    records: readonly Pick<SQSRecord, 'messageId' | 'receiptHandle'>[],
+    seconds: number,
+  ): Promise<void> {
+    for (let i = 0; i < records.length; i += 10) {
+      const entries = records.slice(i, i + 10).map((r, j) => ({
+        Id: `m${i + j}`,
+        ReceiptHandle: r.receiptHandle,
+        VisibilityTimeout: seconds,
+      }));
+      try {
+        const out = await this.#sqs.send(
+          new ChangeMessageVisibilityBatchCommand({ QueueUrl: this.#options.queueUrl, Entries: entries }),
+        );
+        for (const failure of out.Failed ?? []) {
+          this.#report(
+            new Error(
+              `ChangeMessageVisibility of entry ${failure.Id} on ${this.#options.queueUrl} failed (${failure.Code}: ${failure.Message}); it reappears after the receive's visibility timeout`,
+            ),
+          );
+        }
+      } catch (error) {
+        this.#report(
+          new Error(`ChangeMessageVisibilityBatch on ${this.#options.queueUrl} failed`, { cause: error }),
+        );
+      }
+    }
+  }
+
   async #queueCounts(): Promise<{ visible: number; inFlight: number; delayed: number }> {
     const out = await this.#sqs.send(
       new GetQueueAttributesCommand({
@@ -373,6 +494,7 @@ export class SqsEventSource {
     if (commandName === 'ReceiveMessageCommand') this.#stats.receiveCalls++;
     else if (commandName === 'DeleteMessageBatchCommand') this.#stats.deleteCalls++;
     else if (commandName === 'GetQueueAttributesCommand') this.#stats.getQueueAttributesCalls++;
+    else if (commandName === 'ChangeMessageVisibilityBatchCommand') this.#stats.visibilityCalls++;
   }
 
   #report(error: Error): void {
