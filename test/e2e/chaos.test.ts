@@ -38,6 +38,45 @@ describe('a snapshot cycle under faults', () => {
     expect(s.faultHits.every((hits) => hits > 0)).toBe(true);
   });
 
+  it('never leaves a run DISPATCHED outside the queue and the DLQ, over 20 cycles of throttling, 5xx and duplicates', async () => {
+    for (let cycle = 1; cycle <= 20; cycle++) {
+      // Short snapshots and polls keep each cycle near a second of real time.
+      const apps = fleetOf(`storm${cycle}`, 12).map((app) => ({
+        ...app,
+        config: { pollIntervalSeconds: 5 },
+        msf: { snapshotDurationSeconds: { min: 5, max: 15 } },
+      }));
+      const s = await runScenario(aws, {
+        apps,
+        faults: [
+          // A third of the applications fail one record outright (7 failures outlast the client's 6
+          // attempts), so batches with failed records run side by side with others.
+          ...apps
+            .filter((_, i) => i % 3 === 0)
+            .map((app) => ({
+              kind: 'server-error' as const,
+              service: 'kinesisanalytics',
+              application: app.name,
+              limit: 7,
+            })),
+          { kind: 'throttle', service: 'kinesisanalytics', rate: 0.25 },
+          { kind: 'server-error', service: 'dynamodb', rate: 0.1 },
+          { kind: 'server-error', service: 'sqs', operation: 'SendMessageBatch', rate: 0.1 },
+          { kind: 'duplicate-delivery', service: 'sqs', operation: 'ReceiveMessage', rate: 0.3 },
+        ],
+        cycle: { settings: QUICK_RETRY, maxWallMs: 60_000 },
+      });
+      const open = s.result.runs.filter((run) => run.state === RunState.DISPATCHED);
+      const deadLettered = new Set(s.result.deadLetters.map((d) => d.appKey));
+      expect(s.result.unfinished, `cycle ${cycle} did not end`).toBe(false);
+      expect(
+        open.filter((run) => !deadLettered.has(run.appKey)).map((run) => run.appKey),
+        `cycle ${cycle}: runs DISPATCHED with no message on the queue or in the DLQ`,
+      ).toEqual([]);
+      expect(broken(s.checks), `cycle ${cycle}`).toEqual([]);
+    }
+  }, 600_000);
+
   it('takes one snapshot per application and run when SQS delivers every message twice (invariant 2)', async () => {
     const apps = fleetOf('twice', 6);
     const s = await runScenario(aws, {

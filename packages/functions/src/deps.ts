@@ -23,6 +23,7 @@ import {
   SsmConfigSource,
 } from '@flink-snapshots/core';
 import { PIPELINE } from '@flink-snapshots/settings';
+import { ConfiguredRetryStrategy } from '@smithy/core/retry';
 import { timeCalls } from './call-timing';
 import type { Env } from './env';
 
@@ -36,6 +37,23 @@ export interface AwsOverrides {
   };
   readonly clock?: Clock;
   readonly random?: () => number;
+  /**
+   * Real milliseconds per simulated millisecond, when the clock runs faster than real time (the local
+   * runtime's time scale): the SDK's retry backoff then passes in simulated time too, as every other
+   * duration the local AWS simulates. Lambda leaves it unset: the SDK's own backoff.
+   */
+  readonly retryBackoffScale?: number;
+}
+
+/** The SDK's exponential backoff with full jitter (100 ms base, 20 s cap), scaled to simulated time. */
+function scaledRetryStrategy(
+  maxAttempts: number,
+  scale: number,
+  random: () => number,
+): ConfiguredRetryStrategy {
+  return new ConfiguredRetryStrategy(maxAttempts, (attempt) =>
+    Math.round(scale * random() * Math.min(20_000, 100 * 2 ** attempt)),
+  );
 }
 
 /** Everything but the per-invocation logger and metrics. */
@@ -43,40 +61,47 @@ export type Adapters = Omit<Deps, 'log' | 'metrics'>;
 
 /** Builds the adapters once: SDK clients with the retry settings each service needs. */
 export function createAdapters(env: Env, overrides: AwsOverrides = {}): Adapters {
+  const clock = overrides.clock ?? { now: () => Date.now() };
+  const random = overrides.random ?? Math.random;
+  const scale = overrides.retryBackoffScale;
+  /** Settings of a client that tries a call up to `maxAttempts` times. */
+  const retries = (maxAttempts: number) =>
+    scale === undefined
+      ? { maxAttempts }
+      : { retryStrategy: scaledRetryStrategy(maxAttempts, scale, random) };
   const common = {
     region: env.region,
     ...(overrides.endpoint === undefined ? {} : { endpoint: overrides.endpoint }),
     ...(overrides.credentials === undefined ? {} : { credentials: overrides.credentials }),
   };
-  const clock = overrides.clock ?? { now: () => Date.now() };
   return {
     // SSM allows 40 GetParametersByPath per second by default: pages are paced to that, and retried
     // (up to 10 attempts) when the account's other users of the quota get in the way.
-    configs: new SsmConfigSource(timeCalls(new SSMClient({ ...common, maxAttempts: 10 })), {
+    configs: new SsmConfigSource(timeCalls(new SSMClient({ ...common, ...retries(10) })), {
       maxRequestsPerSecond: PIPELINE.dispatcher.ssmRequestsPerSecond,
     }),
-    queue: new SqsWorkQueue(timeCalls(new SQSClient({ ...common, maxAttempts: 5 })), env.workQueueUrl),
+    queue: new SqsWorkQueue(timeCalls(new SQSClient({ ...common, ...retries(5) })), env.workQueueUrl),
     flink: new KdaFlinkFleet({
       defaultRegion: env.region,
-      sts: timeCalls(new STSClient({ ...common, maxAttempts: 5 })),
+      sts: timeCalls(new STSClient({ ...common, ...retries(5) })),
       // MSF publishes no control-plane rate limit: retry throttling a few more times than the default.
       clientConfig: {
         ...(common.endpoint === undefined ? {} : { endpoint: common.endpoint }),
         ...(common.credentials === undefined ? {} : { credentials: common.credentials }),
-        maxAttempts: 6,
+        ...retries(6),
       },
       onClient: timeCalls,
       clock,
     }),
     runs: new DynamoRunStore(
-      DynamoDBDocumentClient.from(timeCalls(new DynamoDBClient({ ...common, maxAttempts: 8 })), {
+      DynamoDBDocumentClient.from(timeCalls(new DynamoDBClient({ ...common, ...retries(8) })), {
         marshallOptions: { removeUndefinedValues: true },
       }),
       { tableName: env.runsTableName, ttlDays: env.runTtlDays },
     ),
-    alerts: new SnsAlerts(timeCalls(new SNSClient({ ...common, maxAttempts: 5 })), env.alertsTopicArn),
+    alerts: new SnsAlerts(timeCalls(new SNSClient({ ...common, ...retries(5) })), env.alertsTopicArn),
     clock,
-    random: overrides.random ?? Math.random,
+    random,
   };
 }
 

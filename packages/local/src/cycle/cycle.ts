@@ -132,7 +132,13 @@ export async function runCycle(options: CycleOptions): Promise<CycleResult> {
     runTtlDays: PIPELINE.runTtlDays,
     region: endpointOptions.region,
   };
-  const adapters = createAdapters(env, { ...endpointOptions, clock: options.clock });
+  // The SDK's retry backoff passes in simulated time, as every other duration here does.
+  const backoffScale = options.clock.toRealMs(1);
+  const adapters = createAdapters(env, {
+    ...endpointOptions,
+    clock: options.clock,
+    ...(backoffScale < 1 ? { retryBackoffScale: backoffScale } : {}),
+  });
   const handlerAdapters = options.wrapAdapters?.(adapters) ?? adapters;
   // EMF goes to stdout and nowhere else locally; the report counts what matters.
   process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
