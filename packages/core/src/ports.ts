@@ -10,11 +10,13 @@ import type { SendEntry } from './domain/work-message';
 
 // ── configuration ──────────────────────────────────────────────────────────────────────────────────
 
-/** One SSM parameter as read: its full name, raw value and version. */
+/** One SSM parameter as read: its full name, raw value, version and type. */
 export interface ConfigParameter {
   readonly name: string;
   readonly value: string;
   readonly version: number;
+  /** String, StringList or SecureString (read without decryption); absent when the source does not say. */
+  readonly type?: string | undefined;
 }
 
 export interface ConfigSource {
@@ -39,6 +41,8 @@ export interface WorkQueue {
 /** What the worker needs to know of an application before snapshotting it. */
 export interface ApplicationInfo {
   readonly name: string;
+  /** The application's ARN: what its tags are read by. */
+  readonly arn: string;
   /** ApplicationStatus: RUNNING, READY, STARTING, STOPPING, UPDATING, … */
   readonly status: string;
   readonly versionId: number;
@@ -47,8 +51,12 @@ export interface ApplicationInfo {
   readonly restoreSnapshotName?: string | undefined;
 }
 
-/** Where an application lives: its region and the role to assume to reach it (cross-account). */
+/**
+ * Where an application lives (its region, and the role to assume to reach it in another account) and
+ * the tenant every call on it is made for: calls go through a session tagged with that tenant.
+ */
 export interface FlinkTarget {
+  readonly tenant: string;
   readonly region?: string | undefined;
   readonly roleArn?: string | undefined;
 }
@@ -70,6 +78,8 @@ export interface FlinkSnapshots {
   listSnapshots(application: string): Promise<Snapshot[]>;
   /** Deletes a snapshot by name and its listed creation timestamp (MSF requires both). */
   deleteSnapshot(application: string, snapshot: Snapshot): Promise<void>;
+  /** The application's tags, by key (ListTagsForResource). */
+  listTags(applicationArn: string): Promise<Record<string, string>>;
 }
 
 export interface FlinkFleet {

@@ -83,6 +83,8 @@ export function createAdapters(env: Env, overrides: AwsOverrides = {}): Adapters
     queue: new SqsWorkQueue(timeCalls(new SQSClient({ ...common, ...retries(5) })), env.workQueueUrl),
     flink: new KdaFlinkFleet({
       defaultRegion: env.region,
+      stage: env.stage,
+      msfAccessRoleArn: env.msfAccessRoleArn,
       sts: timeCalls(new STSClient({ ...common, ...retries(5) })),
       // MSF publishes no control-plane rate limit: retry throttling a few more times than the default.
       clientConfig: {

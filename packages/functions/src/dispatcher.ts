@@ -1,17 +1,17 @@
 /** The dispatcher Lambda: on each schedule tick, enqueue one snapshot run per due application. */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { type DispatchReport, dispatch } from '@flink-snapshots/core';
+import { type DispatchInput, type DispatchReport, dispatch } from '@flink-snapshots/core';
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import { type Adapters, createAdapters, logOf, metricsOf } from './deps';
-import { loadEnv } from './env';
+import { dispatchSettings, loadEnv } from './env';
 
 export interface DispatcherDeps {
   readonly adapters: Adapters;
   readonly logger: Logger;
   readonly metrics: Metrics;
-  readonly stage: string;
-  readonly tickMinutes: number;
+  /** Everything a tick needs but the tick itself: stage, tick length, deployment, tenant mode. */
+  readonly dispatch: Omit<DispatchInput, 'tick'>;
 }
 
 export type DispatcherHandler = (event: ScheduledEvent, context: Context) => Promise<DispatchReport>;
@@ -29,7 +29,7 @@ export function createHandler(deps: DispatcherDeps): DispatcherHandler {
     try {
       return await dispatch(
         { ...deps.adapters, log: logOf(deps.logger), metrics: metricsOf(deps.metrics) },
-        { stage: deps.stage, tick, tickMinutes: deps.tickMinutes },
+        { ...deps.dispatch, tick },
       );
     } finally {
       // A step that changed nothing (a duplicate delivery) has nothing to publish: no empty-metrics warning.
@@ -48,8 +48,7 @@ export const handler: DispatcherHandler = (event, context) => {
       adapters: createAdapters(env),
       logger: new Logger(),
       metrics: new Metrics(),
-      stage: env.stage,
-      tickMinutes: env.tickMinutes,
+      dispatch: dispatchSettings(env),
     });
   })();
   return live(event, context);

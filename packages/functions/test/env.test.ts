@@ -7,6 +7,9 @@ const VALID = {
   [ENV.runsTableName]: 'prod-flink-snapshots-Storage-RunsTable',
   [ENV.workQueueUrl]: 'https://sqs.eu-west-1.amazonaws.com/123456789012/prod-work',
   [ENV.alertsTopicArn]: 'arn:aws:sns:eu-west-1:123456789012:prod-alerts',
+  [ENV.accountId]: '123456789012',
+  [ENV.msfAccessRoleArn]: 'arn:aws:iam::123456789012:role/flink-snapshots-prod-eu-west-1-msf',
+  [ENV.roleArnPattern]: 'arn:aws:iam::*:role/flink-snapshots-*',
   AWS_REGION: 'eu-west-1',
 };
 
@@ -20,7 +23,17 @@ describe('loadEnv', () => {
       tickMinutes: PIPELINE.tickMinutes,
       runTtlDays: PIPELINE.runTtlDays,
       region: 'eu-west-1',
+      tenantMode: 'required',
+      accountId: '123456789012',
+      partition: 'aws',
+      roleArnPattern: VALID[ENV.roleArnPattern],
+      msfAccessRoleArn: VALID[ENV.msfAccessRoleArn],
     });
+  });
+
+  it('reads the partition from the region, for a stage in China or GovCloud', () => {
+    expect(loadEnv({ ...VALID, AWS_REGION: 'cn-north-1' }).partition).toBe('aws-cn');
+    expect(loadEnv({ ...VALID, AWS_REGION: 'us-gov-west-1' }).partition).toBe('aws-us-gov');
   });
 
   it('coerces the numbers Lambda passes as strings', () => {

@@ -7,14 +7,14 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { configParameterName, RunState, runIdFromTick } from '@flink-snapshots/core';
-import { ensureResources, type LocalAws, type LocalResources } from '@flink-snapshots/local';
-import { ENV, PIPELINE } from '@flink-snapshots/settings';
+import { ensureResources, type LocalAws, type LocalResources, localEnv } from '@flink-snapshots/local';
+import { ENV } from '@flink-snapshots/settings';
 import { clientConfig, expectFailure, sdkClient, startLocal } from '@flink-snapshots/testkit';
 import type { Context, ScheduledEvent, SQSEvent, SQSRecord } from 'aws-lambda';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type Adapters, createAdapters } from '../src/deps';
 import * as dispatcher from '../src/dispatcher';
-import type { Env } from '../src/env';
+import { dispatchSettings, type Env } from '../src/env';
 import type { RecordReport } from '../src/worker';
 import * as worker from '../src/worker';
 
@@ -47,15 +47,8 @@ interface Stage {
 async function newStage(): Promise<Stage> {
   const stage = `fn${++stages}`;
   const resources = await ensureResources({ ...clientConfig(local), stage });
-  const env: Env = {
-    stage,
-    runsTableName: resources.tableName,
-    workQueueUrl: resources.workQueueUrl,
-    alertsTopicArn: resources.topicArn,
-    tickMinutes: PIPELINE.tickMinutes,
-    runTtlDays: PIPELINE.runTtlDays,
-    region: local.region,
-  };
+  const env = localEnv(stage, resources, { tenantMode: 'open' });
+
   return {
     stage,
     resources,
@@ -128,14 +121,13 @@ async function putConfig(stage: string, app: string, value: unknown): Promise<vo
 
 describe('the dispatcher handler', () => {
   it('dispatches the due applications of the scheduled tick, keyed by the event time', async () => {
-    const { stage, adapters } = await newStage();
+    const { stage, adapters, env } = await newStage();
     await putConfig(stage, 'orders', {});
     await putConfig(stage, 'payments', { retention: { count: 0 } });
     const handle = dispatcher.createHandler({
       adapters,
       ...silent(),
-      stage,
-      tickMinutes: PIPELINE.tickMinutes,
+      dispatch: dispatchSettings(env),
     });
 
     const report = await handle(scheduledEvent(new Date(TICK).toISOString()), context('dispatcher'));
@@ -147,12 +139,11 @@ describe('the dispatcher handler', () => {
   });
 
   it('fails naming the event and its time when the time is not a timestamp', async () => {
-    const { stage, adapters } = await newStage();
+    const { adapters, env } = await newStage();
     const handle = dispatcher.createHandler({
       adapters,
       ...silent(),
-      stage,
-      tickMinutes: PIPELINE.tickMinutes,
+      dispatch: dispatchSettings(env),
     });
     await expectFailure(
       handle(scheduledEvent('yesterday'), context('dispatcher')),
@@ -164,15 +155,14 @@ describe('the dispatcher handler', () => {
 
 describe('the worker handler', () => {
   it('fails only the records worth retrying, consumes permanent failures and reports each record', async () => {
-    const { stage, adapters, resources } = await newStage();
+    const { stage, adapters, resources, env } = await newStage();
     local.services.kinesisAnalytics.putApplication({ name: 'orders', status: 'RUNNING' });
     await putConfig(stage, 'orders', {});
     await putConfig(stage, 'ghost', {});
     const tick = dispatcher.createHandler({
       adapters,
       ...silent(),
-      stage,
-      tickMinutes: PIPELINE.tickMinutes,
+      dispatch: dispatchSettings(env),
     });
     await tick(scheduledEvent(new Date(TICK).toISOString()), context('dispatcher'));
     const messages = await receiveAll(resources.workQueueUrl);
@@ -228,6 +218,10 @@ describe('the Lambda entry points', () => {
       [ENV.runsTableName]: env.runsTableName,
       [ENV.workQueueUrl]: env.workQueueUrl,
       [ENV.alertsTopicArn]: env.alertsTopicArn,
+      [ENV.accountId]: env.accountId,
+      [ENV.msfAccessRoleArn]: env.msfAccessRoleArn,
+      [ENV.roleArnPattern]: env.roleArnPattern,
+      [ENV.tenantMode]: 'open',
       AWS_REGION: local.region,
       AWS_ACCESS_KEY_ID: 'test',
       AWS_SECRET_ACCESS_KEY: 'test',

@@ -21,6 +21,14 @@ export const ENV = {
   alertsTopicArn: 'ALERTS_TOPIC_ARN',
   tickMinutes: 'TICK_MINUTES',
   runTtlDays: 'RUN_TTL_DAYS',
+  /** `required` (every tenant needs a registry entry) or `open` (see stageSettings). */
+  tenantMode: 'TENANT_MODE',
+  /** The deployment's account: where an application without a roleArn lives. */
+  accountId: 'ACCOUNT_ID',
+  /** The role (in the deployment's account) the worker assumes, tagged with a tenant, to reach MSF. */
+  msfAccessRoleArn: 'MSF_ACCESS_ROLE_ARN',
+  /** The IAM pattern of the cross-account roles the worker may assume, partition resolved. */
+  roleArnPattern: 'ROLE_ARN_PATTERN',
 } as const;
 
 /** Key design of the runs table: one item per (application, runId), a GSI for the whole fleet of one run. */
@@ -34,6 +42,40 @@ export const RUNS_TABLE = {
 /** The SSM path under which each application's configuration lives, for a stage. */
 export function configPathPrefix(stage: string): string {
   return `/${APP_NAME}/${stage}/apps/`;
+}
+
+/** The SSM path of the tenant registry, written by administrators only (outside every tenant's subtree). */
+export function tenantRegistryPrefix(stage: string): string {
+  return `/${APP_NAME}/${stage}/tenants/`;
+}
+
+/**
+ * The tag that names a tenant: on a person or role (the subtree of configurations it may write), on an
+ * MSF application (the tenant it belongs to), and on the worker's session (the tenant it acts for). IAM
+ * lets a session tagged with a tenant reach only applications tagged with the same tenant.
+ */
+export const TENANT_TAG_KEY = 'flink-snapshots:tenant';
+
+/**
+ * Fixed names of the roles trust policies name, so they survive a replacement of the stack: IAM is
+ * global, so the names carry the stage and the region. At most 64 characters (IAM's limit).
+ */
+export function roleNames(
+  stage: string,
+  region: string,
+): { readonly worker: string; readonly msfAccess: string } {
+  const names = {
+    worker: `${APP_NAME}-${stage}-${region}-worker`,
+    msfAccess: `${APP_NAME}-${stage}-${region}-msf`,
+  };
+  for (const name of Object.values(names)) {
+    if (name.length > 64) {
+      throw new RangeError(
+        `Role name ${name} has ${name.length} characters; expected at most 64 (IAM's limit): use a stage name of at most ${64 - (name.length - stage.length)} characters`,
+      );
+    }
+  }
+  return names;
 }
 
 const whole = (min: number, max: number) =>
@@ -151,12 +193,6 @@ export function serviceName(stage: string): string {
   return `${APP_NAME}-${stage}`;
 }
 
-/**
- * Principal tag that names the tenant a person or role may configure: the tenant policy grants write
- * access to `/flink-snapshots/<stage>/apps/${aws:PrincipalTag/flink-snapshots-tenant}/*` only.
- */
-export const TENANT_TAG_KEY = 'flink-snapshots-tenant';
-
 export interface StageSettings {
   /** Production stages retain stateful resources and turn on deletion protection. */
   readonly production: boolean;
@@ -164,9 +200,18 @@ export interface StageSettings {
   readonly region?: string;
   /** Optional e-mail address subscribed to the failures topic. */
   readonly alertEmail?: string;
-  /** IAM role ARN pattern the worker may assume for cross-account applications. */
+  /**
+   * IAM role ARN pattern the worker may assume for cross-account applications; `<partition>` stands for
+   * the stack's partition (the stack substitutes it).
+   */
   readonly assumeRoleArnPattern: string;
   readonly logRetentionDays: number;
+  /**
+   * `required`: a tenant without a registry entry gets FAILED runs naming the entry to create. `open`:
+   * no registry (no account, region or application cap per tenant); the default for the `local` stage
+   * only, allowed for other non-production stages, refused for production ones.
+   */
+  readonly tenantMode: 'required' | 'open';
 }
 
 /** Per-stage choices committed with the code; a stage not listed gets the defaults. */
@@ -174,6 +219,7 @@ export interface StageChoices {
   readonly region?: string;
   readonly alertEmail?: string;
   readonly assumeRoleArnPattern?: string;
+  readonly tenantMode?: string;
 }
 
 /** Edit to pin a stage's region, alert address or role pattern (the last two also via STAGE_ENV). */
@@ -186,12 +232,16 @@ export const STAGES: Readonly<Record<string, StageChoices>> = {};
 export const STAGE_ENV = {
   alertEmail: 'FLINK_SNAPSHOTS_ALERT_EMAIL',
   assumeRoleArnPattern: 'FLINK_SNAPSHOTS_ASSUME_ROLE_ARN_PATTERN',
+  tenantMode: 'FLINK_SNAPSHOTS_TENANT_MODE',
 } as const;
 
 const PRODUCTION_STAGES = new Set(['prod', 'production']);
-const DEFAULT_ASSUME_ROLE_ARN_PATTERN = 'arn:aws:iam::*:role/flink-snapshots-*';
+/** `<partition>` is the stack's partition: aws, aws-cn or aws-us-gov. */
+export const PARTITION_PLACEHOLDER = '<partition>';
+const DEFAULT_ASSUME_ROLE_ARN_PATTERN = `arn:${PARTITION_PLACEHOLDER}:iam::*:role/flink-snapshots-*`;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-const ROLE_ARN_PATTERN = /^arn:aws(-[a-z]+)*:iam::(\d{12}|\*):role\/[\w+=,.@*/-]+$/;
+const ROLE_ARN_PATTERN = /^arn:(aws(-[a-z]+)*|<partition>):iam::(\d{12}|\*):role\/[\w+=,.@*/-]+$/;
+const TENANT_MODE = /^(required|open)$/;
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
 
 /**
@@ -218,13 +268,22 @@ export function stageSettings(
     check(
       'assumeRoleArnPattern',
       ROLE_ARN_PATTERN,
-      'an IAM role ARN pattern such as arn:aws:iam::*:role/flink-snapshots-*',
+      'an IAM role ARN pattern such as arn:<partition>:iam::*:role/flink-snapshots-* (<partition>: the stack’s)',
     ) ?? DEFAULT_ASSUME_ROLE_ARN_PATTERN;
+  const tenantMode =
+    (check('tenantMode', TENANT_MODE, 'required or open') as StageSettings['tenantMode'] | undefined) ??
+    (stage === 'local' ? 'open' : 'required');
+  if (production && tenantMode === 'open') {
+    throw new Error(
+      `Stage "${stage}" is a production stage and its tenant mode is open; expected required: production stages check every tenant against its registry entry`,
+    );
+  }
   return {
     production,
     ...(region === undefined ? {} : { region }),
     ...(alertEmail === undefined ? {} : { alertEmail }),
     assumeRoleArnPattern,
     logRetentionDays: production ? 90 : 14,
+    tenantMode,
   };
 }

@@ -1,6 +1,7 @@
 import {
   MetricName,
   PIPELINE,
+  roleNames,
   STAGE_ENV,
   scheduleExpression,
   serviceName,
@@ -18,8 +19,39 @@ describe('stageSettings', () => {
     expect(stageSettings(stage)).toMatchObject({ production, logRetentionDays: days });
   });
 
-  it('lets the worker assume flink-snapshots-* roles in any account by default', () => {
-    expect(stageSettings('dev').assumeRoleArnPattern).toBe('arn:aws:iam::*:role/flink-snapshots-*');
+  it("lets the worker assume flink-snapshots-* roles of any account in the stack's partition by default", () => {
+    expect(stageSettings('dev').assumeRoleArnPattern).toBe('arn:<partition>:iam::*:role/flink-snapshots-*');
+  });
+
+  it.each([
+    ['local', {}, 'open'],
+    ['dev', {}, 'required'],
+    ['dev', { [STAGE_ENV.tenantMode]: 'open' }, 'open'],
+    ['prod', {}, 'required'],
+  ])('gives stage %s with %j the tenant mode %s', (stage, env, mode) => {
+    expect(stageSettings(stage, env).tenantMode).toBe(mode);
+  });
+
+  it('refuses an open tenant mode for a production stage, saying why', () => {
+    expect(() => stageSettings('prod', { [STAGE_ENV.tenantMode]: 'open' })).toThrow(
+      'Stage "prod" is a production stage and its tenant mode is open; expected required',
+    );
+  });
+
+  it('fails naming the variable for a tenant mode that is neither required nor open', () => {
+    expect(() => stageSettings('dev', { [STAGE_ENV.tenantMode]: 'closed' })).toThrow(
+      'FLINK_SNAPSHOTS_TENANT_MODE is "closed"; expected required or open',
+    );
+  });
+
+  it('names the roles trust policies name, fixed per stage and region, within IAM’s 64 characters', () => {
+    expect(roleNames('prod', 'eu-west-1')).toEqual({
+      worker: 'flink-snapshots-prod-eu-west-1-worker',
+      msfAccess: 'flink-snapshots-prod-eu-west-1-msf',
+    });
+    expect(() => roleNames('a-very-long-stage-name-indeed', 'ap-southeast-3')).toThrow(
+      /has 67 characters; expected at most 64 \(IAM's limit\): use a stage name of at most 26 characters/
+    );
   });
 
   it('takes the alert address and role pattern from the stage variables, trimmed', () => {

@@ -21,6 +21,9 @@ export interface AwsCallContext {
   readonly application?: string | undefined;
   /** The role assumed for the call (cross-account), named in AccessDeniedError. */
   readonly roleArn?: string | undefined;
+  /** The tenant the call was for, and the ExternalId of its session, named in AccessDeniedError. */
+  readonly tenant?: string | undefined;
+  readonly externalId?: string | undefined;
 }
 
 /** Codes with which AWS services say "slow down" (SQS, SNS, STS, SSM, DynamoDB, MSF, EC2-style). */
@@ -161,7 +164,10 @@ export function toDomainError(error: unknown, context: AwsCallContext): unknown 
   };
   const options = { cause: error };
   if (isThrottling(shape, name, status)) return new ThrottledError(failure, options);
-  if (isAccessDenied(name)) return new AccessDeniedError({ ...failure, roleArn: context.roleArn }, options);
+  if (isAccessDenied(name)) {
+    const { roleArn, tenant, externalId } = context;
+    return new AccessDeniedError({ ...failure, roleArn, tenant, externalId }, options);
+  }
   if (IN_USE_CODES.has(name)) return new ResourceInUseError(failure, options);
   if (INVALID_REQUEST_CODES.has(name)) {
     return new InvalidRequestError({ ...failure, detail: error.message }, options);

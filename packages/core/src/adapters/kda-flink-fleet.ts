@@ -1,6 +1,7 @@
 /**
- * FlinkFleet over Kinesis Analytics V2 (Managed Service for Apache Flink): one client per region and
- * role, cross-account credentials from STS cached per role, MSF's exceptions translated to the domain's.
+ * FlinkFleet over Kinesis Analytics V2 (Managed Service for Apache Flink): one client per region, role
+ * and tenant, each calling MSF through a session tagged with its tenant (credentials from STS, cached),
+ * MSF's exceptions translated to the domain's.
  */
 import {
   type ApplicationDetail,
@@ -12,6 +13,7 @@ import {
   type KinesisAnalyticsV2ClientConfig,
   ListApplicationSnapshotsCommand,
   type ListApplicationSnapshotsCommandOutput,
+  ListTagsForResourceCommand,
   type SnapshotDetails,
 } from '@aws-sdk/client-kinesis-analytics-v2';
 import type { STSClient } from '@aws-sdk/client-sts';
@@ -26,7 +28,7 @@ import {
   type FlinkTarget,
 } from '../ports';
 import { awsErrorCode, toDomainError } from './aws-errors';
-import { RoleCredentialsCache } from './role-credentials';
+import { RoleCredentialsCache, type RoleSession } from './role-credentials';
 
 /** ListApplicationSnapshots' largest page. */
 const PAGE_SIZE = 50;
@@ -36,7 +38,15 @@ const SNAPSHOT_STATUSES: ReadonlySet<string> = new Set(Object.values(SnapshotSta
 export interface KdaFlinkFleetOptions {
   /** Region of applications whose configuration names none. */
   readonly defaultRegion: string;
-  /** Client that assumes the applications' roles (its own credentials are the worker's). */
+  /** The stage: a role of another account is assumed with ExternalId `<stage>/<tenant>`. */
+  readonly stage: string;
+  /**
+   * The role of the deployment's account through which the worker reaches its own account's
+   * applications, assumed with the tenant's session tag: its policy allows only applications tagged with
+   * the same tenant. Absent: the worker's own credentials (the code's binding check alone).
+   */
+  readonly msfAccessRoleArn?: string | undefined;
+  /** Client that assumes the roles (its own credentials are the worker's). */
   readonly sts: STSClient;
   /**
    * Settings of every Kinesis Analytics V2 client (endpoint, credentials, retryMode, maxAttempts, …);
@@ -66,23 +76,39 @@ export class KdaFlinkFleet implements FlinkFleet {
     });
   }
 
-  /** The snapshot operations of a target; one client per `${region}|${roleArn}`, reused. */
+  /**
+   * The snapshot operations of a target, for its tenant: a role of another account is assumed with
+   * ExternalId `<stage>/<tenant>`; an application of this account is reached through the MSF access role.
+   * Either session carries the tenant's tag. One client per `${region}|${role}|${tenant}`, reused.
+   */
   forTarget(target: FlinkTarget): KdaFlinkSnapshots {
     const region = target.region ?? this.#options.defaultRegion;
-    const roleArn = target.roleArn;
-    const key = `${region}|${roleArn ?? ''}`;
+    const session = this.#sessionOf(target);
+    const key = `${region}|${session?.roleArn ?? ''}|${target.tenant}`;
     let snapshots = this.#targets.get(key);
     if (snapshots === undefined) {
       const client = new KinesisAnalyticsV2Client({
         ...this.#options.clientConfig,
         region,
-        ...(roleArn === undefined ? {} : { credentials: () => this.#roles.get(roleArn) }),
+        ...(session === undefined ? {} : { credentials: () => this.#roles.get(session) }),
       });
       this.#options.onClient?.(client);
-      snapshots = new KdaFlinkSnapshots(client, { region, roleArn });
+      snapshots = new KdaFlinkSnapshots(client, { region, ...session, tenant: target.tenant });
       this.#targets.set(key, snapshots);
     }
     return snapshots;
+  }
+
+  #sessionOf(target: FlinkTarget): RoleSession | undefined {
+    if (target.roleArn !== undefined) {
+      return {
+        roleArn: target.roleArn,
+        tenant: target.tenant,
+        externalId: externalIdOf(this.#options.stage, target.tenant),
+      };
+    }
+    const access = this.#options.msfAccessRoleArn;
+    return access === undefined ? undefined : { roleArn: access, tenant: target.tenant };
   }
 
   /** Closes every client's connections (tests, and the local runtime on exit). */
@@ -92,11 +118,21 @@ export class KdaFlinkFleet implements FlinkFleet {
   }
 }
 
-/** Snapshot operations on one region and role. */
+/** The ExternalId a role of another account requires of the worker acting for a tenant: `<stage>/<tenant>`. */
+export function externalIdOf(stage: string, tenant: string): string {
+  return `${stage}/${tenant}`;
+}
+
+/** Snapshot operations on one region and role, for one tenant. */
 export class KdaFlinkSnapshots implements FlinkSnapshots {
   constructor(
     readonly client: KinesisAnalyticsV2Client,
-    private readonly target: { readonly region: string; readonly roleArn?: string | undefined },
+    private readonly target: {
+      readonly region: string;
+      readonly tenant: string;
+      readonly roleArn?: string | undefined;
+      readonly externalId?: string | undefined;
+    },
   ) {}
 
   /** Status, version, whether snapshots are enabled and the custom restore snapshot of an application. */
@@ -118,6 +154,7 @@ export class KdaFlinkSnapshots implements FlinkSnapshots {
     const restore = configuration?.RunConfigurationDescription?.ApplicationRestoreConfigurationDescription;
     return {
       name: detail.ApplicationName ?? application,
+      arn: detail.ApplicationARN ?? '',
       status: detail.ApplicationStatus ?? 'UNKNOWN',
       versionId: detail.ApplicationVersionId ?? 0,
       snapshotsEnabled: configuration?.ApplicationSnapshotConfigurationDescription?.SnapshotsEnabled === true,
@@ -180,7 +217,7 @@ export class KdaFlinkSnapshots implements FlinkSnapshots {
         : toSnapshot(output.SnapshotDetails, operation, application);
     } catch (error) {
       if (awsErrorCode(error) === 'ResourceNotFoundException') return undefined;
-      throw toDomainError(error, { operation, application, roleArn: this.target.roleArn });
+      throw toDomainError(error, { operation, application, ...this.#who() });
     }
   }
 
@@ -223,7 +260,19 @@ export class KdaFlinkSnapshots implements FlinkSnapshots {
       );
     } catch (error) {
       if (awsErrorCode(error) === 'ResourceNotFoundException') return;
-      throw toDomainError(error, { operation, application, roleArn: this.target.roleArn });
+      throw toDomainError(error, { operation, application, ...this.#who() });
+    }
+  }
+
+  /** The application's tags, by key. */
+  async listTags(applicationArn: string): Promise<Record<string, string>> {
+    const operation = 'ListTagsForResource';
+    const application = applicationArn.slice(applicationArn.lastIndexOf('/') + 1);
+    try {
+      const output = await this.client.send(new ListTagsForResourceCommand({ ResourceARN: applicationArn }));
+      return Object.fromEntries((output.Tags ?? []).map((tag) => [tag.Key ?? '', tag.Value ?? '']));
+    } catch (error) {
+      throw this.#translate(error, operation, application);
     }
   }
 
@@ -232,7 +281,13 @@ export class KdaFlinkSnapshots implements FlinkSnapshots {
     if (awsErrorCode(error) === 'ResourceNotFoundException') {
       return new ApplicationNotFoundError({ application, region: this.target.region }, { cause: error });
     }
-    return toDomainError(error, { operation, application, roleArn: this.target.roleArn });
+    return toDomainError(error, { operation, application, ...this.#who() });
+  }
+
+  /** Who the calls are made as: the role, the tenant and the ExternalId, for AccessDeniedError. */
+  #who() {
+    const { roleArn, tenant, externalId } = this.target;
+    return { roleArn, tenant, externalId };
   }
 }
 

@@ -1,9 +1,13 @@
 /**
- * Credentials of cross-account roles, from STS AssumeRole, cached per role: one AssumeRole per role per
- * hour per warm Lambda, not one per application or per call.
+ * Credentials of the roles the worker acts through, from STS AssumeRole, cached per (role, tenant): one
+ * AssumeRole per role and tenant per hour per warm Lambda, not one per application or per call. Every
+ * session says which tenant it is for: the session tag `flink-snapshots:tenant` (what IAM compares with
+ * the application's tag), the session name (what CloudTrail shows) and, for a role of another account,
+ * the ExternalId `<stage>/<tenant>` its trust policy requires.
  */
 import { AssumeRoleCommand, type AssumeRoleCommandOutput, type STSClient } from '@aws-sdk/client-sts';
 import { AccessDeniedError, FlinkSnapshotsError, isRetryable } from '../domain/errors';
+import { TENANT_TAG_KEY } from '../domain/tenant';
 import type { Clock } from '../ports';
 import { toDomainError } from './aws-errors';
 
@@ -15,9 +19,16 @@ export interface RoleCredentials {
   readonly expiration?: Date;
 }
 
+/** One session: the role, the tenant it acts for and, for another account's role, the ExternalId. */
+export interface RoleSession {
+  readonly roleArn: string;
+  readonly tenant: string;
+  readonly externalId?: string | undefined;
+}
+
 export interface RoleCredentialsCacheOptions {
   readonly sts: STSClient;
-  /** RoleSessionName of every AssumeRole: shows in the target account's CloudTrail. */
+  /** Prefix of every RoleSessionName (`<prefix>-<tenant>`): shows in the target account's CloudTrail. */
   readonly roleSessionName?: string;
   /** Lifetime asked for; default one hour. */
   readonly durationSeconds?: number;
@@ -51,22 +62,23 @@ export class RoleCredentialsCache {
     this.#clock = options.clock ?? systemClock;
   }
 
-  /** Credentials for the role: cached ones unless within the refresh window of expiry, else fresh ones. */
-  get(roleArn: string): Promise<RoleCredentials> {
-    const entry = this.#entries.get(roleArn);
+  /** Credentials of a session: cached ones unless within the refresh window of expiry, else fresh ones. */
+  get(session: RoleSession): Promise<RoleCredentials> {
+    const key = `${session.roleArn}|${session.tenant}|${session.externalId ?? ''}`;
+    const entry = this.#entries.get(key);
     if (entry !== undefined && (entry.credentials === undefined || this.#fresh(entry.credentials))) {
       return entry.pending;
     }
-    const pending = this.#assume(roleArn);
+    const pending = this.#assume(session);
     const next: Entry = { pending };
-    this.#entries.set(roleArn, next);
+    this.#entries.set(key, next);
     pending.then(
       (credentials) => {
         next.credentials = credentials;
       },
       () => {
         // A failed AssumeRole is not cached: the next call tries again.
-        if (this.#entries.get(roleArn) === next) this.#entries.delete(roleArn);
+        if (this.#entries.get(key) === next) this.#entries.delete(key);
       },
     );
     return pending;
@@ -77,24 +89,28 @@ export class RoleCredentialsCache {
     return expiration === undefined || expiration - this.#clock.now() > this.#refreshBeforeMs;
   }
 
-  async #assume(roleArn: string): Promise<RoleCredentials> {
+  async #assume(session: RoleSession): Promise<RoleCredentials> {
     const operation = 'AssumeRole';
+    const { roleArn, tenant, externalId } = session;
     let output: AssumeRoleCommandOutput;
     try {
       output = await this.#sts.send(
         new AssumeRoleCommand({
           RoleArn: roleArn,
-          RoleSessionName: this.#roleSessionName,
+          // 2 to 64 of [\w+=,.@-]: a tenant is 1 to 64 of [a-zA-Z0-9_.-].
+          RoleSessionName: `${this.#roleSessionName}-${tenant}`.slice(0, 64),
           DurationSeconds: this.#durationSeconds,
+          Tags: [{ Key: TENANT_TAG_KEY, Value: tenant }],
+          ...(externalId === undefined ? {} : { ExternalId: externalId }),
         }),
       );
     } catch (error) {
-      const translated = toDomainError(error, { operation, roleArn });
+      const translated = toDomainError(error, { operation, roleArn, tenant, externalId });
       // Throttling and outages pass as they are (retryable); any other refusal means the role is unusable.
       if (isRetryable(translated) || translated instanceof AccessDeniedError) throw translated;
       if (translated instanceof FlinkSnapshotsError || (error instanceof Error && '$metadata' in error)) {
         throw new AccessDeniedError(
-          { operation, roleArn, code: error instanceof Error ? error.name : undefined },
+          { operation, roleArn, tenant, externalId, code: error instanceof Error ? error.name : undefined },
           { cause: error },
         );
       }
@@ -102,7 +118,7 @@ export class RoleCredentialsCache {
     }
     const credentials = output.Credentials;
     if (credentials?.AccessKeyId === undefined || credentials.SecretAccessKey === undefined) {
-      throw new AccessDeniedError({ operation, roleArn, code: 'NoCredentials' });
+      throw new AccessDeniedError({ operation, roleArn, tenant, externalId, code: 'NoCredentials' });
     }
     return {
       accessKeyId: credentials.AccessKeyId,

@@ -53,7 +53,12 @@ export class SsmConfigSource implements ConfigSource {
       const parameters: ConfigParameter[] = [];
       for (const parameter of page.Parameters ?? []) {
         if (parameter.Name === undefined || parameter.Value === undefined) continue;
-        parameters.push({ name: parameter.Name, value: parameter.Value, version: parameter.Version ?? 0 });
+        parameters.push({
+          name: parameter.Name,
+          value: parameter.Value,
+          version: parameter.Version ?? 0,
+          type: parameter.Type,
+        });
       }
       yield parameters;
       nextToken = page.NextToken;
@@ -77,6 +82,7 @@ export class SsmConfigSource implements ConfigSource {
         new GetParametersByPathCommand({
           Path: path,
           Recursive: true,
+          // Configurations hold no secrets: a SecureString is reported as the wrong type, never decrypted.
           WithDecryption: false,
           MaxResults: PAGE_SIZE,
           NextToken: nextToken,

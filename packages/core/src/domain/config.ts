@@ -7,7 +7,14 @@
 import { configPathPrefix } from '@flink-snapshots/settings';
 import { z } from 'zod';
 import { ConfigError } from './errors';
-import { describeJsonError, type FieldIssue, IssueKind, issuesFromZod, renderValue } from './issues';
+import {
+  describeJsonError,
+  type FieldIssue,
+  findDuplicateKey,
+  IssueKind,
+  issuesFromZod,
+  renderValue,
+} from './issues';
 
 export { APP_NAME, configPathPrefix } from '@flink-snapshots/settings';
 
@@ -152,35 +159,17 @@ function documentShape(tickMinutes: number) {
 
 const DOCUMENT_FIELDS = Object.keys(documentShape(1));
 
-/** The partition of a region, as role ARNs spell it. */
-function partitionOf(region: string): string {
+/** The partition of a region, as ARNs spell it. */
+export function partitionOf(region: string): string {
   if (region.startsWith('cn-')) return 'aws-cn';
   if (region.startsWith('us-gov-')) return 'aws-us-gov';
   return 'aws';
 }
 
-function checkPartition(
-  config: { region?: string | undefined; roleArn?: string | undefined },
-  ctx: z.RefinementCtx,
-) {
-  if (config.region === undefined || config.roleArn === undefined) return;
-  const expected = partitionOf(config.region);
-  if (!config.roleArn.startsWith(`arn:${expected}:`)) {
-    ctx.addIssue({
-      code: 'custom',
-      path: ['roleArn'],
-      input: config.roleArn,
-      message: `a role ARN in partition ${expected}, the partition of region ${config.region}`,
-    });
-  }
-}
-
 function buildDocumentSchema(tickMinutes: number) {
-  return z
-    .strictObject(documentShape(tickMinutes), {
-      error: `a JSON object with fields ${DOCUMENT_FIELDS.join(', ')}`,
-    })
-    .superRefine(checkPartition, { when: fieldsValid(['region', 'roleArn']) });
+  return z.strictObject(documentShape(tickMinutes), {
+    error: `a JSON object with fields ${DOCUMENT_FIELDS.join(', ')}`,
+  });
 }
 
 // Building a zod schema costs far more than parsing with one: keep one per tick length.
@@ -200,20 +189,18 @@ export function appConfigDocumentSchema(tickMinutes: number): ReturnType<typeof 
 export type AppConfigDocument = z.input<ReturnType<typeof appConfigDocumentSchema>>;
 
 /** A parsed configuration: the document with defaults applied, plus where it came from. Travels in work messages. */
-export const AppConfigSchema = z
-  .strictObject(
-    {
-      /** The SSM parameter it was read from. */
-      parameter: z.string({ error: 'an SSM parameter name' }).min(1),
-      tenant: TenantSchema,
-      /** `<tenant>/<app>` from the parameter name. */
-      appKey: AppKeySchema,
-      ...documentShape(1),
-      applicationName: ApplicationNameSchema,
-    },
-    { error: 'a parsed application configuration object' },
-  )
-  .superRefine(checkPartition, { when: fieldsValid(['region', 'roleArn']) });
+export const AppConfigSchema = z.strictObject(
+  {
+    /** The SSM parameter it was read from. */
+    parameter: z.string({ error: 'an SSM parameter name' }).min(1),
+    tenant: TenantSchema,
+    /** `<tenant>/<app>` from the parameter name. */
+    appKey: AppKeySchema,
+    ...documentShape(1),
+    applicationName: ApplicationNameSchema,
+  },
+  { error: 'a parsed application configuration object' },
+);
 
 export type AppConfig = z.infer<typeof AppConfigSchema>;
 export type RetentionPolicy = z.infer<typeof RetentionPolicySchema>;
@@ -237,6 +224,7 @@ export function configParameterName(stage: string, tenant: string, app: string):
 
 const NAME_FIELD = '(name)';
 const VALUE_FIELD = '(value)';
+const TYPE_FIELD = '(type)';
 
 function parseParameterName(
   parameter: string,
@@ -267,26 +255,74 @@ function knownFields(path: readonly PropertyKey[]): readonly string[] {
   return DOCUMENT_FIELDS;
 }
 
-/** Parses one application's SSM parameter (name and JSON value) into an AppConfig, or a ConfigError listing every problem. */
-export function parseAppConfig(parameter: string, rawValue: string, context: ConfigContext): AppConfigResult {
-  const issues: FieldIssue[] = [];
-  const where = parseParameterName(parameter, context.stage);
-  if ('issue' in where) issues.push(where.issue);
+/** SSM's parameter types; configurations are String parameters. */
+export const ParameterType = {
+  STRING: 'String',
+  STRING_LIST: 'StringList',
+  SECURE_STRING: 'SecureString',
+} as const;
 
-  let json: unknown;
-  let isJson = true;
+/**
+ * The JSON value of a configuration or registry parameter, pushing what is wrong onto `issues`: a type
+ * other than String (a SecureString is read encrypted, a StringList is not JSON), text that is not JSON,
+ * a key that appears twice in one object (JSON.parse would keep the last silently).
+ */
+export function parseParameterJson(
+  rawValue: string,
+  type: string | undefined,
+  issues: FieldIssue[],
+): { readonly ok: true; readonly value: unknown } | { readonly ok: false } {
+  if (type !== undefined && type !== ParameterType.STRING) {
+    issues.push({
+      field: TYPE_FIELD,
+      kind: IssueKind.PARAMETER_TYPE,
+      value: renderValue(type),
+      expected: `a ${ParameterType.STRING} parameter: configurations hold no secrets and are read without decryption (delete it and put it again with --type ${ParameterType.STRING})`,
+    });
+    return { ok: false };
+  }
+  let value: unknown;
   try {
-    json = JSON.parse(rawValue);
+    value = JSON.parse(rawValue);
   } catch (error) {
-    isJson = false;
     issues.push({
       field: VALUE_FIELD,
       kind: IssueKind.NOT_JSON,
       value: renderValue(rawValue),
       expected: `a JSON object; the value is ${describeJsonError(rawValue, error)}`,
     });
+    return { ok: false };
   }
+  const duplicate = findDuplicateKey(rawValue);
+  if (duplicate !== undefined) {
+    issues.push({
+      field: duplicate.path,
+      kind: IssueKind.DUPLICATE_KEY,
+      value: `"${duplicate.key}" twice (the second at position ${duplicate.position})`,
+      expected: `each field once; JSON keeps only the last "${duplicate.key}", so remove the one you did not mean`,
+    });
+    return { ok: false };
+  }
+  return { ok: true, value };
+}
 
+/**
+ * Parses one application's SSM parameter (name, JSON value and, when known, its SSM type) into an
+ * AppConfig, or a ConfigError listing every problem.
+ */
+export function parseAppConfig(
+  parameter: string,
+  rawValue: string,
+  context: ConfigContext,
+  type?: string,
+): AppConfigResult {
+  const issues: FieldIssue[] = [];
+  const where = parseParameterName(parameter, context.stage);
+  if ('issue' in where) issues.push(where.issue);
+
+  const read = parseParameterJson(rawValue, type, issues);
+  const json = read.ok ? read.value : undefined;
+  const isJson = read.ok;
   const parsed = isJson
     ? appConfigDocumentSchema(context.tickMinutes).safeParse(json, { reportInput: true })
     : undefined;

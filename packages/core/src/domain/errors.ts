@@ -100,14 +100,30 @@ export class ResourceInUseError extends RetryableCallError {
 /** The caller may not do this (AccessDenied, or the cross-account role cannot be assumed). */
 export class AccessDeniedError extends PermanentCallError {
   readonly roleArn: string | undefined;
-  constructor(failure: CallFailure & { readonly roleArn?: string | undefined }, options?: ErrorOptions) {
+  /** The tenant the session was for, and the ExternalId it passed (a role of another account). */
+  readonly tenant: string | undefined;
+  readonly externalId: string | undefined;
+  constructor(
+    failure: CallFailure & {
+      readonly roleArn?: string | undefined;
+      readonly tenant?: string | undefined;
+      readonly externalId?: string | undefined;
+    },
+    options?: ErrorOptions,
+  ) {
     const role = failure.roleArn === undefined ? '' : ` as ${failure.roleArn}`;
+    const tenant =
+      failure.tenant === undefined
+        ? ''
+        : ` for tenant ${failure.tenant}${failure.externalId === undefined ? '' : ` (ExternalId ${failure.externalId})`}`;
     super(
       failure,
-      `${callSubject(failure)} was denied${role}${received(failure)}; expected the role to allow it (check roleArn and its trust and permission policies)`,
+      `${callSubject(failure)} was denied${role}${tenant}${received(failure)}; expected the role to allow it (check roleArn, its trust policy's ExternalId and tenant tag condition, and its permission policy)`,
       options,
     );
     this.roleArn = failure.roleArn;
+    this.tenant = failure.tenant;
+    this.externalId = failure.externalId;
   }
 }
 
@@ -191,6 +207,28 @@ export class ConfigError extends PermanentError {
     this.issues = failure.issues;
     this.tenant = failure.tenant;
     this.appKey = failure.appKey;
+  }
+}
+
+/** An application is not bound to the tenant whose parameter names it: the worker does nothing to it. */
+export class TenantBindingError extends PermanentError {
+  readonly tenant: string;
+  readonly application: string;
+  /** The tenant its tag names, if any. */
+  readonly owner: string | undefined;
+  constructor(
+    failure: {
+      readonly tenant: string;
+      readonly application: string;
+      readonly owner: string | undefined;
+      readonly reason: string;
+    },
+    options?: ErrorOptions,
+  ) {
+    super(failure.reason, options);
+    this.tenant = failure.tenant;
+    this.application = failure.application;
+    this.owner = failure.owner;
   }
 }
 

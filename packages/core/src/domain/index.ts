@@ -6,4 +6,5 @@ export * from './retention';
 export * from './run-record';
 export * from './run-state';
 export * from './schedule';
+export * from './tenant';
 export * from './work-message';

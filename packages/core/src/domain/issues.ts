@@ -17,6 +17,8 @@ export const IssueKind = {
   CONSTRAINT: 'constraint',
   BAD_PATH: 'bad-path',
   TOO_LARGE: 'too-large',
+  DUPLICATE_KEY: 'duplicate-key',
+  PARAMETER_TYPE: 'parameter-type',
 } as const;
 export type IssueKind = (typeof IssueKind)[keyof typeof IssueKind];
 
@@ -113,6 +115,54 @@ function jsonErrorOffset(text: string): number | undefined {
       if (d !== (container === '{' ? '}' : ']')) return i - 1;
       open.pop();
     }
+  }
+}
+
+/**
+ * The first key that appears twice in one object of a valid JSON text, with its dotted path and offset;
+ * undefined when every object's keys are distinct. JSON.parse keeps the last value silently.
+ */
+export function findDuplicateKey(text: string): { key: string; path: string; position: number } | undefined {
+  interface Frame {
+    readonly kind: '{' | '[';
+    readonly keys: Set<string>;
+    key: string;
+    index: number;
+  }
+  const stack: Frame[] = [];
+  let expectKey = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charAt(i);
+    if (c === '"') {
+      STRING.lastIndex = i;
+      STRING.test(text);
+      const token = text.slice(i, STRING.lastIndex);
+      const top = stack.at(-1);
+      if (top?.kind === '{' && expectKey) {
+        const key = JSON.parse(token) as string;
+        if (top.keys.has(key)) return { key, path: framePath(stack, key), position: i };
+        top.keys.add(key);
+        top.key = key;
+        expectKey = false;
+      }
+      i = STRING.lastIndex - 1;
+    } else if (c === '{' || c === '[') {
+      stack.push({ kind: c, keys: new Set(), key: '', index: 0 });
+      expectKey = c === '{';
+    } else if (c === '}' || c === ']') {
+      stack.pop();
+    } else if (c === ',') {
+      const top = stack.at(-1) as Frame;
+      if (top.kind === '{') expectKey = true;
+      else top.index++;
+    }
+  }
+  return undefined;
+
+  function framePath(frames: readonly Frame[], key: string): string {
+    const path: PropertyKey[] = [];
+    for (const frame of frames.slice(0, -1)) path.push(frame.kind === '{' ? frame.key : frame.index);
+    return fieldPath([...path, key]);
   }
 }
 

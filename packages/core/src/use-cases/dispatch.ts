@@ -1,9 +1,17 @@
 import { MetricName, RUN_ENDINGS, severityOf } from '../domain/alerts';
 import { type AppConfig, configPathPrefix, parseAppConfig } from '../domain/config';
-import type { ConfigError } from '../domain/errors';
+import { ConfigError } from '../domain/errors';
 import type { ScheduleEntry } from '../domain/run-record';
 import { RunState, runIdFromTick } from '../domain/run-state';
 import { selectDue } from '../domain/schedule';
+import {
+  admitApplication,
+  type Deployment,
+  readTenantRegistry,
+  type TenantMode,
+  type TenantRegistry,
+  tenantRegistryPrefix,
+} from '../domain/tenant';
 import { buildSnapshotMessage, chunkSendBatches, workMessageEntry } from '../domain/work-message';
 import type { ConfigParameter, Deps } from '../ports';
 import { mapWithConcurrency } from './concurrency';
@@ -14,6 +22,10 @@ export interface DispatchInput {
   /** The schedule tick (epoch ms): the runId derives from it. */
   readonly tick: number;
   readonly tickMinutes: number;
+  /** Where the pipeline runs: what each configuration's account, region and role are judged against. */
+  readonly deployment: Deployment;
+  /** Whether every tenant needs a registry entry. */
+  readonly tenantMode: TenantMode;
 }
 
 export interface DispatchReport {
@@ -56,13 +68,34 @@ interface ParsedParameters {
   readonly invalid: { readonly parameter: ConfigParameter; readonly error: ConfigError }[];
 }
 
-function parseAll(parameters: readonly ConfigParameter[], input: DispatchInput): ParsedParameters {
+/**
+ * Parses a page of parameters, then admits each valid configuration against the tenant registry and the
+ * deployment; what is not admitted is invalid too, with the reason as its issues. Synchronous, and called
+ * in page order: `tick.admitted` counts each tenant's configurations in the order SSM returns them.
+ */
+function parseAll(parameters: readonly ConfigParameter[], tick: Tick): ParsedParameters {
+  const { input, registry, admitted } = tick;
   const valid: AppConfig[] = [];
   const invalid: ParsedParameters['invalid'] = [];
   for (const parameter of parameters) {
-    const result = parseAppConfig(parameter.name, parameter.value, input);
-    if (result.ok) valid.push(result.config);
-    else invalid.push({ parameter, error: result.error });
+    const result = parseAppConfig(parameter.name, parameter.value, input, parameter.type);
+    if (!result.ok) {
+      invalid.push({ parameter, error: result.error });
+      continue;
+    }
+    const config = result.config;
+    const ordinal = (admitted.get(config.tenant) ?? 0) + 1;
+    admitted.set(config.tenant, ordinal);
+    const issues = admitApplication(config, input.deployment, registry, ordinal);
+    if (issues.length === 0) {
+      valid.push(config);
+      continue;
+    }
+    const { tenant, appKey } = config;
+    invalid.push({
+      parameter,
+      error: new ConfigError({ parameter: parameter.name, issues, tenant, appKey }),
+    });
   }
   return { valid, invalid };
 }
@@ -72,6 +105,9 @@ interface Tick {
   readonly runId: string;
   readonly now: number;
   readonly schedule: ReadonlyMap<string, ScheduleEntry>;
+  readonly registry: TenantRegistry;
+  /** Valid configurations read so far on this tick, by tenant: the application cap counts them. */
+  readonly admitted: Map<string, number>;
 }
 
 /**
@@ -81,11 +117,20 @@ interface Tick {
  * they arrive, several at once.
  */
 export async function dispatch(deps: Deps, input: DispatchInput): Promise<DispatchReport> {
+  const [schedule, registryParameters] = await Promise.all([
+    deps.runs.readSchedule(),
+    deps.configs.readAll(tenantRegistryPrefix(input.stage)),
+  ]);
+  const registry = readTenantRegistry(registryParameters, { stage: input.stage, mode: input.tenantMode });
+  for (const error of registry.unnamed)
+    deps.log.warn('invalid tenant registry entry', { error: error.message });
   const tick: Tick = {
     input,
     runId: runIdFromTick(input.tick),
     now: deps.clock.now(),
-    schedule: await deps.runs.readSchedule(),
+    schedule,
+    registry,
+    admitted: new Map(),
   };
   const totals = { ...NO_COUNTS };
   const inFlight = new Set<Promise<void>>();
@@ -117,7 +162,7 @@ export async function dispatch(deps: Deps, input: DispatchInput): Promise<Dispat
 
 async function dispatchPage(deps: Deps, tick: Tick, page: readonly ConfigParameter[]): Promise<PageCounts> {
   const { input, runId, now, schedule } = tick;
-  const { valid, invalid } = parseAll(page, input);
+  const { valid, invalid } = parseAll(page, tick);
   const invalidReported = await reportInvalid(deps, invalid, schedule, runId, now);
 
   const candidates = valid.map((config) => {

@@ -1,7 +1,8 @@
 import { MetricName, RUN_ENDINGS } from '../domain/alerts';
-import { InvalidRequestError, SnapshotQuotaExceededError } from '../domain/errors';
+import { InvalidRequestError, SnapshotQuotaExceededError, TenantBindingError } from '../domain/errors';
 import type { RunKey, RunRecord } from '../domain/run-record';
 import { RunState, snapshotName } from '../domain/run-state';
+import { checkBinding } from '../domain/tenant';
 import { buildFirstPollMessage, type SnapshotStepMessage, workMessageEntry } from '../domain/work-message';
 import { type ApplicationInfo, CreateOutcome, type Deps, type FlinkSnapshots } from '../ports';
 import { notifyRun, pending, publishPending, runAlert } from './notify';
@@ -28,6 +29,17 @@ export async function runSnapshotStep(
   const key: RunKey = { appKey: message.appKey, runId: message.runId };
   const flink = deps.flink.forTarget(config);
   const app = await flink.describeApplication(config.applicationName);
+  // The application must be the tenant's before anything is created or deleted (IAM denies the
+  // tenant's session every other application too; this says why, and what to tag).
+  const binding = checkBinding(config.tenant, config.applicationName, await flink.listTags(app.arn));
+  if (!binding.bound) {
+    throw new TenantBindingError({
+      tenant: config.tenant,
+      application: config.applicationName,
+      owner: binding.owner,
+      reason: binding.reason,
+    });
+  }
   const running = app.status === 'RUNNING';
   const skipReason = `application ${config.applicationName} is ${app.status}, not RUNNING: no snapshot taken`;
   const notes = app.snapshotsEnabled

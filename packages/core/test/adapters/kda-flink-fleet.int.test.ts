@@ -14,6 +14,7 @@ import {
 import { CreateOutcome } from '../../src/ports';
 
 const DAY = 86_400_000;
+const TENANT = 'payments';
 const ROLE = 'arn:aws:iam::111122223333:role/flink-snapshots-access';
 let local: LocalAws;
 let sts: STSClient;
@@ -62,6 +63,7 @@ afterAll(async () => {
 function newFleet(maxAttempts?: number): KdaFlinkFleet {
   const fleet = new KdaFlinkFleet({
     defaultRegion: REGION,
+    stage: 'test',
     sts,
     clientConfig: {
       endpoint: local.url,
@@ -75,22 +77,29 @@ function newFleet(maxAttempts?: number): KdaFlinkFleet {
 }
 
 describe('KdaFlinkFleet targets', () => {
-  it('reuses one client per region and role', () => {
+  it('reuses one client per region, role and tenant', () => {
     const fleet = newFleet();
-    const here = fleet.forTarget({});
-    expect(fleet.forTarget({ region: REGION })).toBe(here);
-    expect(fleet.forTarget({ region: 'eu-west-1' })).not.toBe(here);
-    expect(fleet.forTarget({ roleArn: ROLE })).not.toBe(here);
-    expect(fleet.forTarget({ region: REGION, roleArn: ROLE })).toBe(fleet.forTarget({ roleArn: ROLE }));
+    const here = fleet.forTarget({ tenant: TENANT });
+    expect(fleet.forTarget({ tenant: TENANT, region: REGION })).toBe(here);
+    expect(fleet.forTarget({ tenant: TENANT, region: 'eu-west-1' })).not.toBe(here);
+    expect(fleet.forTarget({ tenant: TENANT, roleArn: ROLE })).not.toBe(here);
+    expect(fleet.forTarget({ tenant: TENANT, region: REGION, roleArn: ROLE })).toBe(
+      fleet.forTarget({ tenant: TENANT, roleArn: ROLE }),
+    );
+    expect(fleet.forTarget({ tenant: 'search', roleArn: ROLE })).not.toBe(
+      fleet.forTarget({ tenant: TENANT, roleArn: ROLE }),
+    );
   });
 
   it('assumes a role once for every call and region that uses it', async () => {
     const fleet = newFleet();
     local.counters.reset();
 
-    await fleet.forTarget({ roleArn: ROLE }).describeApplication('orders');
-    await fleet.forTarget({ roleArn: ROLE }).listSnapshots('orders');
-    await fleet.forTarget({ region: 'eu-west-1', roleArn: ROLE }).describeApplication('orders');
+    await fleet.forTarget({ tenant: TENANT, roleArn: ROLE }).describeApplication('orders');
+    await fleet.forTarget({ tenant: TENANT, roleArn: ROLE }).listSnapshots('orders');
+    await fleet
+      .forTarget({ tenant: TENANT, region: 'eu-west-1', roleArn: ROLE })
+      .describeApplication('orders');
 
     expect(local.counters.count('sts', 'AssumeRole')).toBe(1);
     expect(local.counters.count('kinesisanalytics')).toBe(3);
@@ -99,7 +108,7 @@ describe('KdaFlinkFleet targets', () => {
   it('fails with AccessDeniedError naming the role when it cannot be assumed', async () => {
     const roleArn = 'arn:aws:iam::not-an-account:role/x';
     const error = await expectFailure(
-      newFleet().forTarget({ roleArn }).describeApplication('orders'),
+      newFleet().forTarget({ tenant: TENANT, roleArn }).describeApplication('orders'),
       AccessDeniedError,
     );
 
@@ -110,10 +119,11 @@ describe('KdaFlinkFleet targets', () => {
 
 describe('KdaFlinkSnapshots', () => {
   it('describes an application: status, version, snapshots enabled and the custom restore snapshot', async () => {
-    const flink = newFleet().forTarget({});
+    const flink = newFleet().forTarget({ tenant: TENANT });
 
     await expect(flink.describeApplication('orders')).resolves.toEqual({
       name: 'orders',
+      arn: `arn:aws:kinesisanalytics:${REGION}:${local.accountId}:application/orders`,
       status: 'RUNNING',
       versionId: 3,
       snapshotsEnabled: true,
@@ -130,7 +140,7 @@ describe('KdaFlinkSnapshots', () => {
 
   it('fails with ApplicationNotFoundError naming the region for an unknown application', async () => {
     const error = await expectFailure(
-      newFleet().forTarget({ region: 'eu-west-1' }).describeApplication('nope'),
+      newFleet().forTarget({ tenant: TENANT, region: 'eu-west-1' }).describeApplication('nope'),
       ApplicationNotFoundError,
     );
 
@@ -139,7 +149,7 @@ describe('KdaFlinkSnapshots', () => {
   });
 
   it('creates a snapshot, and reports it as already there when asked again', async () => {
-    const flink = newFleet().forTarget({});
+    const flink = newFleet().forTarget({ tenant: TENANT });
 
     await expect(flink.createSnapshot('orders', 'flink-snapshots-20260101T000000Z')).resolves.toBe(
       CreateOutcome.CREATED,
@@ -158,7 +168,7 @@ describe('KdaFlinkSnapshots', () => {
   });
 
   it('fails with ResourceInUseError when the application is busy with another snapshot', async () => {
-    const flink = newFleet().forTarget({});
+    const flink = newFleet().forTarget({ tenant: TENANT });
     await flink.createSnapshot('busy', 'first');
 
     const error = await expectFailure(flink.createSnapshot('busy', 'second'), ResourceInUseError);
@@ -167,16 +177,16 @@ describe('KdaFlinkSnapshots', () => {
   });
 
   it('fails with ResourceInUseError when the application is not running', async () => {
-    await expect(newFleet().forTarget({}).createSnapshot('stopped', 'x')).rejects.toBeInstanceOf(
-      ResourceInUseError,
-    );
+    await expect(
+      newFleet().forTarget({ tenant: TENANT }).createSnapshot('stopped', 'x'),
+    ).rejects.toBeInstanceOf(ResourceInUseError);
   });
 
   it('fails with SnapshotQuotaExceededError at 1,000 snapshots after one call, without retrying', async () => {
     local.counters.reset();
 
     const error = await expectFailure(
-      newFleet(5).forTarget({}).createSnapshot('full', 'one-more'),
+      newFleet(5).forTarget({ tenant: TENANT }).createSnapshot('full', 'one-more'),
       SnapshotQuotaExceededError,
     );
 
@@ -194,20 +204,22 @@ describe('KdaFlinkSnapshots', () => {
     });
     local.counters.reset();
 
-    await expect(newFleet(3).forTarget({}).createSnapshot('stopped', 'y')).rejects.toBeInstanceOf(
-      ResourceInUseError,
-    );
+    await expect(
+      newFleet(3).forTarget({ tenant: TENANT }).createSnapshot('stopped', 'y'),
+    ).rejects.toBeInstanceOf(ResourceInUseError);
     expect(local.counters.count('kinesisanalytics', 'CreateApplicationSnapshot')).toBe(2);
   });
 
   it('describes a missing snapshot as undefined', async () => {
-    await expect(newFleet().forTarget({}).describeSnapshot('orders', 'never-made')).resolves.toBeUndefined();
+    await expect(
+      newFleet().forTarget({ tenant: TENANT }).describeSnapshot('orders', 'never-made'),
+    ).resolves.toBeUndefined();
   });
 
   it('lists every snapshot over pages of 50 and every application version', async () => {
     local.counters.reset();
 
-    const snapshots = await newFleet().forTarget({}).listSnapshots('history');
+    const snapshots = await newFleet().forTarget({ tenant: TENANT }).listSnapshots('history');
 
     expect(snapshots).toHaveLength(120);
     expect(new Set(snapshots.map((s) => s.name)).size).toBe(120);
@@ -221,13 +233,13 @@ describe('KdaFlinkSnapshots', () => {
   });
 
   it('fails to list with ApplicationNotFoundError for an unknown application', async () => {
-    await expect(newFleet().forTarget({}).listSnapshots('nope')).rejects.toBeInstanceOf(
+    await expect(newFleet().forTarget({ tenant: TENANT }).listSnapshots('nope')).rejects.toBeInstanceOf(
       ApplicationNotFoundError,
     );
   });
 
   it('deletes a snapshot by name and listed creation time', async () => {
-    const flink = newFleet().forTarget({});
+    const flink = newFleet().forTarget({ tenant: TENANT });
     const [drop] = (await flink.listSnapshots('pruned')).filter((s) => s.name === 'drop');
     if (drop === undefined) throw new Error('seeded snapshot drop is missing');
 
@@ -240,7 +252,7 @@ describe('KdaFlinkSnapshots', () => {
   });
 
   it('treats deleting a snapshot that is already gone as done', async () => {
-    const flink = newFleet().forTarget({});
+    const flink = newFleet().forTarget({ tenant: TENANT });
     await expect(
       flink.deleteSnapshot('pruned', {
         name: 'gone',
@@ -254,7 +266,10 @@ describe('KdaFlinkSnapshots', () => {
   it('fails with ThrottledError naming the application when throttling outlasts the retries', async () => {
     local.faults.add({ kind: 'throttle', service: 'kinesisanalytics', application: 'orders' });
 
-    const error = await expectFailure(newFleet(1).forTarget({}).listSnapshots('orders'), ThrottledError);
+    const error = await expectFailure(
+      newFleet(1).forTarget({ tenant: TENANT }).listSnapshots('orders'),
+      ThrottledError,
+    );
 
     expect(error).toMatchObject({
       operation: 'ListApplicationSnapshots',
@@ -266,8 +281,8 @@ describe('KdaFlinkSnapshots', () => {
   it('fails with ServiceUnavailableError when the service answers 500', async () => {
     local.faults.add({ kind: 'server-error', service: 'kinesisanalytics', operation: 'DescribeApplication' });
 
-    await expect(newFleet(1).forTarget({}).describeApplication('orders')).rejects.toBeInstanceOf(
-      ServiceUnavailableError,
-    );
+    await expect(
+      newFleet(1).forTarget({ tenant: TENANT }).describeApplication('orders'),
+    ).rejects.toBeInstanceOf(ServiceUnavailableError);
   });
 });

@@ -5,8 +5,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { RoleCredentialsCache } from '../../src/adapters/role-credentials';
 import { AccessDeniedError, ThrottledError } from '../../src/domain/errors';
 
-const ROLE = 'arn:aws:iam::111122223333:role/flink-snapshots-access';
-const OTHER_ROLE = 'arn:aws:iam::444455556666:role/flink-snapshots-access';
+const ROLE = { roleArn: 'arn:aws:iam::111122223333:role/flink-snapshots-access', tenant: 'payments' };
+const OTHER_ROLE = { roleArn: 'arn:aws:iam::444455556666:role/flink-snapshots-access', tenant: 'payments' };
 const MINUTE = 60_000;
 let local: LocalAws;
 let sts: STSClient;
@@ -40,7 +40,7 @@ function pinnedClock(): { now: () => number; advance: (ms: number) => void } {
 const assumeRoleCalls = () => local.counters.count('sts', 'AssumeRole');
 
 describe('RoleCredentialsCache', () => {
-  it('assumes the role for one hour with the flink-snapshots session name', async () => {
+  it('assumes the role for one hour with a session named after the tenant', async () => {
     const clock = pinnedClock();
     const credentials = await new RoleCredentialsCache({ sts, clock }).get(ROLE);
 
@@ -66,13 +66,20 @@ describe('RoleCredentialsCache', () => {
     expect(assumeRoleCalls()).toBe(2);
   });
 
-  it('caches per role and shares one AssumeRole among concurrent callers', async () => {
+  it('caches per role and tenant, and shares one AssumeRole among concurrent callers', async () => {
     const cache = new RoleCredentialsCache({ sts, clock: pinnedClock() });
+    const otherTenant = { ...ROLE, tenant: 'search' };
 
-    const all = await Promise.all([cache.get(ROLE), cache.get(ROLE), cache.get(OTHER_ROLE), cache.get(ROLE)]);
+    const all = await Promise.all([
+      cache.get(ROLE),
+      cache.get(ROLE),
+      cache.get(OTHER_ROLE),
+      cache.get(otherTenant),
+      cache.get(ROLE),
+    ]);
 
-    expect(new Set(all).size).toBe(2);
-    expect(assumeRoleCalls()).toBe(2);
+    expect(new Set(all).size).toBe(3);
+    expect(assumeRoleCalls()).toBe(3);
   });
 
   it('does not cache a failed AssumeRole: the next call tries again', async () => {
@@ -91,7 +98,11 @@ describe('RoleCredentialsCache', () => {
 
   it('fails with AccessDeniedError naming the role when STS refuses it', async () => {
     const roleArn = 'arn:aws:iam::123:role/too-short-account';
-    const error = await expectFailure(new RoleCredentialsCache({ sts }).get(roleArn), AccessDeniedError);
+    const error = await expectFailure(
+      new RoleCredentialsCache({ sts }).get({ roleArn, tenant: 'payments', externalId: 'test/payments' }),
+      AccessDeniedError,
+      'for tenant payments (ExternalId test/payments)',
+    );
 
     expect(error).toMatchObject({ roleArn, operation: 'AssumeRole', code: 'ValidationError' });
     expect((error as Error).cause).toMatchObject({ name: 'ValidationError' });

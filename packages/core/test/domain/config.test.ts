@@ -389,16 +389,6 @@ describe('parseAppConfig rejects', () => {
       },
     },
     {
-      problem: 'a role ARN outside the partition of the region',
-      value: { region: 'cn-northwest-1', roleArn: 'arn:aws:iam::123456789012:role/x' },
-      issue: {
-        field: 'roleArn',
-        kind: 'constraint',
-        value: '"arn:aws:iam::123456789012:role/x"',
-        expected: 'a role ARN in partition aws-cn, the partition of region cn-northwest-1',
-      },
-    },
-    {
       problem: 'a parameter of another stage',
       value: {},
       parameter: '/flink-snapshots/prod/apps/team-a/orders',

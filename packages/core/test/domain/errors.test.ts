@@ -14,6 +14,7 @@ import {
   RetryableError,
   ServiceUnavailableError,
   SnapshotQuotaExceededError,
+  TenantBindingError,
   ThrottledError,
 } from '../../src/domain/errors';
 import type { FieldIssue } from '../../src/domain/issues';
@@ -64,21 +65,59 @@ describe('error hierarchy', () => {
     },
     {
       error: new AccessDeniedError(
-        { operation: 'AssumeRole', code: 'AccessDenied', roleArn: 'arn:aws:iam::123456789012:role/x' },
+        {
+          operation: 'AssumeRole',
+          code: 'AccessDenied',
+          roleArn: 'arn:aws:iam::123456789012:role/x',
+          tenant: 'payments',
+          externalId: 'prod/payments',
+        },
         { cause },
       ),
       family: PermanentError,
       name: 'AccessDeniedError',
       message:
-        'AssumeRole was denied as arn:aws:iam::123456789012:role/x (received AccessDenied); expected the role to allow it (check roleArn and its trust and permission policies)',
-      fields: { operation: 'AssumeRole', roleArn: 'arn:aws:iam::123456789012:role/x', code: 'AccessDenied' },
+        "AssumeRole was denied as arn:aws:iam::123456789012:role/x for tenant payments (ExternalId prod/payments) (received AccessDenied); expected the role to allow it (check roleArn, its trust policy's ExternalId and tenant tag condition, and its permission policy)",
+      fields: {
+        operation: 'AssumeRole',
+        roleArn: 'arn:aws:iam::123456789012:role/x',
+        code: 'AccessDenied',
+        tenant: 'payments',
+        externalId: 'prod/payments',
+      },
+    },
+    {
+      error: new TenantBindingError(
+        { tenant: 'payments', application: 'indexer', owner: 'search', reason: 'indexer belongs to search' },
+        { cause },
+      ),
+      family: PermanentError,
+      name: 'TenantBindingError',
+      message: 'indexer belongs to search',
+      fields: { tenant: 'payments', application: 'indexer', owner: 'search' },
+    },
+    {
+      error: new AccessDeniedError(
+        {
+          operation: 'ListTagsForResource',
+          application: 'indexer',
+          code: 'AccessDeniedException',
+          tenant: 'payments',
+        },
+        { cause },
+      ),
+      family: PermanentError,
+      name: 'AccessDeniedError',
+      message:
+        "ListTagsForResource for application indexer was denied for tenant payments (received AccessDeniedException); expected the role to allow it (check roleArn, its trust policy's ExternalId and tenant tag condition, and its permission policy)",
+      fields: { tenant: 'payments', externalId: undefined },
     },
     {
       error: new AccessDeniedError({ operation: 'DescribeApplication', application: 'orders' }, { cause }),
       family: PermanentError,
       name: 'AccessDeniedError',
       message:
-        'DescribeApplication for application orders was denied; expected the role to allow it (check roleArn and its trust and permission policies)',
+        "DescribeApplication for application orders was denied; expected the role to allow it (check roleArn, its trust policy's ExternalId and tenant tag condition, and its permission policy)",
       fields: { roleArn: undefined },
     },
     {

@@ -8,7 +8,7 @@ import {
   ThrottledError,
 } from '@flink-snapshots/core';
 import { describe, expect, it } from 'vitest';
-import { configOf, dispatched, world } from './fakes';
+import { configOf, dispatched, tickAt, world } from './fakes';
 
 const context = { remainingMs: () => 60_000 };
 const throttled = () => new ThrottledError({ operation: 'Publish', code: 'Throttled' });
@@ -42,7 +42,7 @@ describe('alerts reach SNS at least once', () => {
   it('publishes an invalid configuration’s alert when the dispatcher’s tick is repeated after SNS refused it', async () => {
     const w = world();
     w.configs.put(configParameterName('test', 'team', 'broken'), { retention: { count: 0 } });
-    const input = { stage: 'test', tick: w.clock.now(), tickMinutes: 5 };
+    const input = tickAt(w);
     w.alerts.failNext.push(throttled());
     await expect(dispatch(w, input)).rejects.toBeInstanceOf(ThrottledError);
     expect(w.alerts.published).toHaveLength(0);

@@ -1,14 +1,15 @@
-import { configParameterName, dispatch, RunState, runIdFromTick } from '@flink-snapshots/core';
+import {
+  configParameterName,
+  dispatch,
+  RunState,
+  runIdFromTick,
+  tenantParameterName,
+} from '@flink-snapshots/core';
 import { describe, expect, it } from 'vitest';
-import { world } from './fakes';
+import { DEPLOYMENT, tickAt, type World, world } from './fakes';
 
 const STAGE = 'test';
-const TICK_MINUTES = 5;
 const param = (tenant: string, app: string) => configParameterName(STAGE, tenant, app);
-
-function tickAt(w: ReturnType<typeof world>) {
-  return { stage: STAGE, tick: w.clock.now(), tickMinutes: TICK_MINUTES };
-}
 
 describe('dispatch', () => {
   it('records a DISPATCHED run and enqueues one snapshot message per due application, grouped by tenant', async () => {
@@ -123,5 +124,74 @@ describe('dispatch', () => {
 
     expect(again).toMatchObject({ due: 2, enqueued: 1, alreadyRunning: 1 });
     expect(w.queue.messages().map((m) => m.appKey)).toEqual(['t/b']);
+  });
+});
+
+describe('dispatch against the tenant registry', () => {
+  const registered = (w: World, tenant: string, entry: Record<string, unknown> = {}) =>
+    w.configs.put(tenantParameterName(STAGE, tenant), {
+      accounts: [DEPLOYMENT.accountId],
+      regions: [DEPLOYMENT.region],
+      ...entry,
+    });
+  const failure = async (w: World, appKey: string) => (await w.runs.listByApplication(appKey, 1))[0];
+
+  it('dispatches a registered tenant’s applications and fails, naming the entry to create, an unregistered one’s', async () => {
+    const w = world();
+    registered(w, 'payments');
+    w.configs.put(param('payments', 'ledger'), {});
+    w.configs.put(param('search', 'indexer'), {});
+
+    const report = await dispatch(w, tickAt(w, { tenantMode: 'required' }));
+
+    expect(report).toMatchObject({ configsRead: 2, invalid: 1, enqueued: 1 });
+    expect(w.queue.messages().map((m) => m.appKey)).toEqual(['payments/ledger']);
+    const failed = await failure(w, 'search/indexer');
+    expect(failed?.state).toBe(RunState.FAILED);
+    expect(failed?.error?.message).toContain(
+      '(tenant): received "search", expected a registry entry for tenant search: an administrator creates the String parameter /flink-snapshots/test/tenants/search',
+    );
+  });
+
+  it('runs the first maxApplications of a tenant and reports the others', async () => {
+    const w = world();
+    registered(w, 'payments', { maxApplications: 2 });
+    for (const app of ['a', 'b', 'c']) w.configs.put(param('payments', app), {});
+
+    const report = await dispatch(w, tickAt(w, { tenantMode: 'required' }));
+
+    expect(report).toMatchObject({ invalid: 1, enqueued: 2 });
+    expect((await failure(w, 'payments/c'))?.error?.message).toContain(
+      'expected at most 2 applications for tenant payments (maxApplications in /flink-snapshots/test/tenants/payments)',
+    );
+  });
+
+  it('refuses a role in an account the tenant does not have, before any run is dispatched', async () => {
+    const w = world();
+    registered(w, 'payments');
+    w.configs.put(param('payments', 'elsewhere'), {
+      roleArn: 'arn:aws:iam::999999999999:role/flink-snapshots-x',
+    });
+
+    expect(await dispatch(w, tickAt(w, { tenantMode: 'required' }))).toMatchObject({
+      invalid: 1,
+      enqueued: 0,
+    });
+    expect((await failure(w, 'payments/elsewhere'))?.error?.message).toContain(
+      'account 999999999999 is not one',
+    );
+  });
+
+  it('reports a SecureString and a duplicated key as invalid configurations, and runs the rest', async () => {
+    const w = world();
+    w.configs.put(param('payments', 'secret'), '{}', 'SecureString');
+    w.configs.put(param('payments', 'twice'), '{"enabled":true,"enabled":false}');
+    w.configs.put(param('payments', 'fine'), {});
+
+    expect(await dispatch(w, tickAt(w))).toMatchObject({ invalid: 2, enqueued: 1 });
+    expect((await failure(w, 'payments/secret'))?.error?.message).toContain('expected a String parameter');
+    expect((await failure(w, 'payments/twice'))?.error?.message).toContain(
+      'enabled: received "enabled" twice',
+    );
   });
 });

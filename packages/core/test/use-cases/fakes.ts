@@ -11,7 +11,9 @@ import {
   type ConfigSource,
   CreateOutcome,
   configParameterName,
+  type Deployment,
   type Deps,
+  type DispatchInput,
   type FlinkFleet,
   type FlinkSnapshots,
   type FlinkTarget,
@@ -30,6 +32,7 @@ import {
   type SendEntry,
   type Snapshot,
   SnapshotQuotaExceededError,
+  TENANT_TAG_KEY,
   type WorkQueue,
 } from '@flink-snapshots/core';
 
@@ -45,12 +48,13 @@ export class FakeClock implements Clock {
 
 export class MemoryConfigSource implements ConfigSource {
   readonly parameters = new Map<string, ConfigParameter>();
-  put(name: string, value: unknown): void {
+  put(name: string, value: unknown, type = 'String'): void {
     const version = (this.parameters.get(name)?.version ?? 0) + 1;
     this.parameters.set(name, {
       name,
       value: typeof value === 'string' ? value : JSON.stringify(value),
       version,
+      type,
     });
   }
   async readAll(prefix: string): Promise<ConfigParameter[]> {
@@ -82,6 +86,7 @@ export class MemoryWorkQueue implements WorkQueue {
 export interface FakeApplication {
   info: ApplicationInfo;
   snapshots: Snapshot[];
+  tags: Record<string, string>;
   /** Errors to throw from the next calls, by operation. */
   failNext?: Partial<Record<'create' | 'describeApplication' | 'describeSnapshot' | 'delete', Error[]>>;
 }
@@ -94,15 +99,51 @@ export class FakeFlink implements FlinkSnapshots, FlinkFleet {
   createAs: Snapshot['status'] = 'CREATING';
   quota = 1000;
 
+  /** Every create and delete, with the tenant of the target it was made through. */
+  readonly mutations: {
+    readonly op: 'create' | 'delete';
+    readonly application: string;
+    readonly tenant: string;
+  }[] = [];
+
   forTarget(target: FlinkTarget): FlinkSnapshots {
     this.targets.push(target);
-    return this;
+    const mutated = (op: 'create' | 'delete', application: string) =>
+      this.mutations.push({ op, application, tenant: target.tenant });
+    return {
+      describeApplication: (application) => this.describeApplication(application),
+      createSnapshot: (application, name) => {
+        mutated('create', application);
+        return this.createSnapshot(application, name);
+      },
+      describeSnapshot: (application, name) => this.describeSnapshot(application, name),
+      listSnapshots: (application) => this.listSnapshots(application),
+      deleteSnapshot: (application, snapshot) => {
+        mutated('delete', application);
+        return this.deleteSnapshot(application, snapshot);
+      },
+      listTags: (arn) => this.listTags(arn),
+    };
   }
 
-  add(name: string, info: Partial<ApplicationInfo> = {}, snapshots: Snapshot[] = []): FakeApplication {
+  /** An application, tagged as tenant `team`'s (the tenant of configOf) unless `tags` says otherwise. */
+  add(
+    name: string,
+    info: Partial<ApplicationInfo> = {},
+    snapshots: Snapshot[] = [],
+    tags: Record<string, string> = { [TENANT_TAG_KEY]: 'team' },
+  ): FakeApplication {
     const app: FakeApplication = {
-      info: { name, status: 'RUNNING', versionId: 1, snapshotsEnabled: true, ...info },
+      info: {
+        name,
+        arn: `arn:aws:kinesisanalytics:${DEPLOYMENT.region}:${DEPLOYMENT.accountId}:application/${name}`,
+        status: 'RUNNING',
+        versionId: 1,
+        snapshotsEnabled: true,
+        ...info,
+      },
       snapshots,
+      tags,
     };
     this.apps.set(name, app);
     return app;
@@ -168,6 +209,32 @@ export class FakeFlink implements FlinkSnapshots, FlinkFleet {
     this.failure(app, 'delete');
     app.snapshots = app.snapshots.filter((s) => s.name !== snapshot.name);
   }
+
+  async listTags(applicationArn: string): Promise<Record<string, string>> {
+    const application = applicationArn.slice(applicationArn.lastIndexOf('/') + 1);
+    this.calls.push(`ListTagsForResource ${application}`);
+    return { ...this.app(application).tags };
+  }
+}
+
+/** Where the fakes' pipeline is deployed. */
+export const DEPLOYMENT: Deployment = {
+  region: 'us-east-1',
+  accountId: '000000000000',
+  partition: 'aws',
+  roleArnPattern: 'arn:aws:iam::*:role/flink-snapshots-*',
+};
+
+/** A dispatcher tick of stage `test` at the world's time; an open stage (no registry) unless told. */
+export function tickAt(w: World, overrides: Partial<DispatchInput> = {}): DispatchInput {
+  return {
+    stage: 'test',
+    tick: w.clock.now(),
+    tickMinutes: 5,
+    deployment: DEPLOYMENT,
+    tenantMode: 'open',
+    ...overrides,
+  };
 }
 
 const SCHEDULE = 'SCHEDULE';

@@ -8,6 +8,7 @@ import {
   RunState,
   runIdFromTick,
   snapshotName,
+  TENANT_TAG_KEY,
   ThrottledError,
 } from '@flink-snapshots/core';
 import { describe, expect, it } from 'vitest';
@@ -353,5 +354,33 @@ describe('an application with snapshots disabled', () => {
     const failed = await run(w, config, runId);
     expect(failed?.error?.message).toContain('SnapshotsEnabled is false');
     expect(failed?.error?.message).toContain('UpdateApplication');
+  });
+});
+
+describe('the binding of an application to its tenant', () => {
+  it.each([
+    ['an untagged application', {}, 'has no flink-snapshots:tenant tag'],
+    ['another tenant’s application', { [TENANT_TAG_KEY]: 'search' }, 'belongs to tenant search'],
+  ])('ends the run FAILED for %s, and creates and deletes nothing', async (_what, tags, reason) => {
+    const w = world();
+    const config = configOf('indexer', { retention: { count: 1, minCount: 0, manage: 'all' } });
+    const manual = [1, 2, 3, 4].map((day) => ({
+      name: `manual-${day}`,
+      status: 'READY' as const,
+      createdAt: Date.UTC(2026, 10, day),
+      applicationVersionId: 1,
+    }));
+    w.flink.add('indexer', {}, manual, tags);
+    const { body, runId } = await dispatched(w, config);
+
+    expect(await processWorkMessage(w, body, 'm1', context)).toBe('failed');
+
+    const ended = await run(w, config, runId);
+    expect(ended?.state).toBe(RunState.FAILED);
+    expect(ended?.error?.name).toBe('TenantBindingError');
+    expect(ended?.reason).toContain(reason);
+    expect(w.flink.calls).toEqual(['DescribeApplication indexer', 'ListTagsForResource indexer']);
+    expect(w.flink.apps.get('indexer')?.snapshots).toHaveLength(4);
+    expect(w.flink.targets.map((t) => t.tenant)).toEqual(['team']);
   });
 });

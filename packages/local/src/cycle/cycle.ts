@@ -7,20 +7,20 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { type DispatchReport, isTerminal, type RunRecord } from '@flink-snapshots/core';
+import { type DispatchReport, isTerminal, type RunRecord, type TenantMode } from '@flink-snapshots/core';
 import {
   type Adapters,
   type CallTally,
   createAdapters,
   dispatcher,
-  type Env,
+  dispatchSettings,
   type RecordReport,
   tallyCalls,
   worker,
 } from '@flink-snapshots/functions';
-import { APP_NAME, METRICS_NAMESPACE, PIPELINE } from '@flink-snapshots/settings';
+import { APP_NAME, METRICS_NAMESPACE } from '@flink-snapshots/settings';
 import { clientConfig, type StaticCredentials } from '../runtime/aws';
-import { ensureResources, type LocalResources } from '../runtime/bootstrap';
+import { ensureResources, type LocalResources, localEnv } from '../runtime/bootstrap';
 import { SqsEventSource, type SqsEventSourceStats, type SqsInvocation } from '../runtime/event-source';
 import type { RuntimeClock } from '../runtime/lambda-context';
 import { LocalSchedule, type Tick } from '../runtime/schedule';
@@ -49,6 +49,8 @@ export interface CycleOptions {
   readonly stage: string;
   /** The local AWS's simulated clock (in-process SimClock, or one rebuilt from `/_local/clock`). */
   readonly clock: RuntimeClock;
+  /** The stage's tenant mode unless set (`open` runs without a tenant registry). */
+  readonly tenantMode?: TenantMode;
   /** Settings other than the stack's (tests: fewer receives before the DLQ). */
   readonly settings?: RuntimeSettingsOverrides;
   /** Real milliseconds to wait at most for the runs to end; default 300 000. */
@@ -123,15 +125,12 @@ export async function runCycle(options: CycleOptions): Promise<CycleResult> {
     stage: options.stage,
     ...settingsFor(options),
   });
-  const env: Env = {
-    stage: options.stage,
-    runsTableName: resources.tableName,
-    workQueueUrl: resources.workQueueUrl,
-    alertsTopicArn: resources.topicArn,
-    tickMinutes: options.settings?.tickMinutes ?? PIPELINE.tickMinutes,
-    runTtlDays: PIPELINE.runTtlDays,
+  const env = localEnv(options.stage, resources, {
     region: endpointOptions.region,
-  };
+    ...(options.settings?.tickMinutes === undefined ? {} : { tickMinutes: options.settings.tickMinutes }),
+    ...(options.tenantMode === undefined ? {} : { tenantMode: options.tenantMode }),
+  });
+
   // The SDK's retry backoff passes in simulated time, as every other duration here does.
   const backoffScale = options.clock.toRealMs(1);
   const adapters = createAdapters(env, {
@@ -153,8 +152,7 @@ export async function runCycle(options: CycleOptions): Promise<CycleResult> {
       adapters: handlerAdapters,
       logger: newLogger(),
       metrics: newMetrics(),
-      stage: env.stage,
-      tickMinutes: env.tickMinutes,
+      dispatch: dispatchSettings(env),
     }),
     ...(options.settings?.dispatcher === undefined
       ? {}

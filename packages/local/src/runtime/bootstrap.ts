@@ -14,8 +14,16 @@ import {
   SetQueueAttributesCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
-import { createRunsTable } from '@flink-snapshots/core';
-import { APP_NAME } from '@flink-snapshots/settings';
+import { createRunsTable, partitionOf, type TenantMode } from '@flink-snapshots/core';
+import type { Env } from '@flink-snapshots/functions';
+import {
+  APP_NAME,
+  PARTITION_PLACEHOLDER,
+  PIPELINE,
+  roleNames,
+  stageSettings,
+} from '@flink-snapshots/settings';
+import { DEFAULT_ACCOUNT_ID, DEFAULT_REGION } from '../local-aws';
 import { clientConfig, type EndpointOptions } from './aws';
 import { type RuntimeSettingsOverrides, resolveSettings } from './settings';
 
@@ -155,4 +163,38 @@ async function createTopic(sns: SNSClient, name: string): Promise<string> {
   if (arn === undefined)
     throw new Error(`CreateTopic ${name} returned no TopicArn; expected the topic's ARN`);
   return arn;
+}
+
+/** What the handlers' environment holds on the local AWS besides the resources (defaults: the stage's). */
+export interface LocalEnvOptions {
+  readonly region?: string;
+  readonly accountId?: string;
+  readonly tickMinutes?: number;
+  readonly tenantMode?: TenantMode;
+}
+
+/**
+ * The handlers' environment for a stage on the local AWS, as the stacks set it when deployed: the
+ * resources, the deployment's account, the fixed-name MSF access role, the stage's role pattern in the
+ * partition of the region, and the stage's tenant mode.
+ */
+export function localEnv(stage: string, resources: LocalResources, options: LocalEnvOptions = {}): Env {
+  const region = options.region ?? DEFAULT_REGION;
+  const accountId = options.accountId ?? DEFAULT_ACCOUNT_ID;
+  const partition = partitionOf(region);
+  const stageChoices = stageSettings(stage);
+  return {
+    stage,
+    runsTableName: resources.tableName,
+    workQueueUrl: resources.workQueueUrl,
+    alertsTopicArn: resources.topicArn,
+    tickMinutes: options.tickMinutes ?? PIPELINE.tickMinutes,
+    runTtlDays: PIPELINE.runTtlDays,
+    region,
+    tenantMode: options.tenantMode ?? stageChoices.tenantMode,
+    accountId,
+    partition,
+    roleArnPattern: stageChoices.assumeRoleArnPattern.replaceAll(PARTITION_PLACEHOLDER, partition),
+    msfAccessRoleArn: `arn:${partition}:iam::${accountId}:role/${roleNames(stage, region).msfAccess}`,
+  };
 }

@@ -2,7 +2,9 @@ export type { EndpointOptions, StaticCredentials } from './aws';
 export {
   type EnsureResourcesOptions,
   ensureResources,
+  type LocalEnvOptions,
   type LocalResources,
+  localEnv,
   type ResourceNames,
   resourceNames,
 } from './bootstrap';
