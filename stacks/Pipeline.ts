@@ -10,9 +10,13 @@ import {
   METRICS_NAMESPACE,
   PIPELINE,
   RUNS_TABLE,
+  resolveRolePattern,
+  roleNames,
   scheduleExpression,
   serviceName,
   stageSettings,
+  TENANT_TAG_KEY,
+  tenantRegistryPrefix,
 } from '@flink-snapshots/settings';
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -53,8 +57,16 @@ export function Pipeline({ app, stack }: StackContext) {
     deadLetterQueue: { queue: deadLetterQueue, maxReceiveCount: PIPELINE.workQueue.maxReceiveCount },
   });
 
+  const names = roleNames(app.stage, app.region);
+  // Cross-account roles the worker may assume, in the stack's partition (aws, aws-cn, aws-us-gov).
+  const rolePattern = resolveRolePattern(settings.assumeRoleArnPattern, app.region, partition);
+  const msfAccessRoleArn = `arn:${partition}:iam::${account}:role/${names.msfAccess}`;
   const environment: Record<string, string> = {
     [ENV.stage]: app.stage,
+    [ENV.tenantMode]: settings.tenantMode,
+    [ENV.accountId]: account,
+    [ENV.msfAccessRoleArn]: msfAccessRoleArn,
+    [ENV.roleArnPattern]: rolePattern,
     [ENV.runsTableName]: runsTable.tableName,
     [ENV.workQueueUrl]: workQueue.queueUrl,
     [ENV.alertsTopicArn]: alertsTopic.topicArn,
@@ -76,6 +88,7 @@ export function Pipeline({ app, stack }: StackContext) {
   ];
 
   const parametersPath = configPathPrefix(app.stage).replace(/\/$/, '');
+  const registryPath = tenantRegistryPrefix(app.stage).replace(/\/$/, '');
   const { fn: dispatcher } = pipelineFunction(stack, 'Dispatcher', {
     handler: HANDLERS.dispatcher,
     timeoutSeconds: PIPELINE.dispatcher.timeoutSeconds,
@@ -87,7 +100,12 @@ export function Pipeline({ app, stack }: StackContext) {
       // returns: the path itself (with or without its trailing slash) and what lies below it.
       allow(
         ['ssm:GetParametersByPath'],
-        [ssmParameterArn(stack, parametersPath), ssmParameterArn(stack, `${parametersPath}/*`)],
+        [
+          ssmParameterArn(stack, parametersPath),
+          ssmParameterArn(stack, `${parametersPath}/*`),
+          ssmParameterArn(stack, registryPath),
+          ssmParameterArn(stack, `${registryPath}/*`),
+        ],
       ),
       allow(['ssm:GetParameter'], [ssmParameterArn(stack, `${parametersPath}/*`)]),
       allow(['sqs:SendMessage'], [workQueue.queueArn]),
@@ -101,24 +119,17 @@ export function Pipeline({ app, stack }: StackContext) {
 
   const { fn: worker, role: workerRole } = pipelineFunction(stack, 'Worker', {
     handler: HANDLERS.worker,
+    // A fixed name: the MSF access role and every cross-account role trust it by ARN, and a generated
+    // name would change (and break every trust policy) when the stack is replaced.
+    roleName: names.worker,
     timeoutSeconds: PIPELINE.worker.timeoutSeconds,
     memoryMb: PIPELINE.worker.memoryMb,
     logRetentionDays: settings.logRetentionDays,
     environment,
     statements: [
-      // Applications name their region, so any region; only this account, because applications of
-      // other accounts are reached through a role assumed there, whose own policy grants these actions.
-      allow(
-        [
-          'kinesisanalytics:DescribeApplication',
-          'kinesisanalytics:CreateApplicationSnapshot',
-          'kinesisanalytics:DescribeApplicationSnapshot',
-          'kinesisanalytics:ListApplicationSnapshots',
-          'kinesisanalytics:DeleteApplicationSnapshot',
-        ],
-        [`arn:${partition}:kinesisanalytics:*:${account}:application/*`],
-      ),
-      allow(['sts:AssumeRole'], [settings.assumeRoleArnPattern]),
+      // The worker itself may call no MSF action: it acts through a session tagged with the tenant of
+      // the parameter, on the MSF access role of this account or a role of the tenant's other account.
+      ...tenantSession([msfAccessRoleArn, rolePattern]),
       // Poll steps are re-enqueued with a delay; receiving and deleting come with the event source.
       allow(['sqs:SendMessage'], [workQueue.queueArn]),
       allow(
@@ -128,6 +139,35 @@ export function Pipeline({ app, stack }: StackContext) {
       ...publishAlerts,
     ],
   });
+  // Reaches this account's applications for one tenant at a time: only those whose tenant tag equals the
+  // session's (MSF authorizes these actions on the application with aws:ResourceTag).
+  const msfAccessRole = new iam.Role(stack, 'MsfAccessRole', {
+    roleName: names.msfAccess,
+    description: `${app.stage} ${app.name}: the worker's MSF access, one tenant per session`,
+    assumedBy: new iam.ArnPrincipal(workerRole.roleArn),
+    maxSessionDuration: Duration.hours(1),
+  });
+  msfAccessRole.assumeRolePolicy?.addStatements(
+    new iam.PolicyStatement({
+      effect: iam.Effect.ALLOW,
+      principals: [new iam.ArnPrincipal(workerRole.roleArn)],
+      actions: ['sts:TagSession'],
+      conditions: tenantTagConditions,
+    }),
+  );
+  msfAccessRole.addToPrincipalPolicy(
+    new iam.PolicyStatement({
+      effect: iam.Effect.ALLOW,
+      actions: [...MSF_ACTIONS],
+      resources: [`arn:${partition}:kinesisanalytics:*:${account}:application/*`],
+      conditions: {
+        StringEquals: {
+          [`aws:ResourceTag/${TENANT_TAG_KEY}`]: `\${aws:PrincipalTag/${TENANT_TAG_KEY}}`,
+        },
+      },
+    }),
+  );
+
   worker.addEventSource(
     new SqsEventSource(workQueue, {
       batchSize: PIPELINE.worker.batchSize,
@@ -164,14 +204,46 @@ export function Pipeline({ app, stack }: StackContext) {
     DispatcherFunctionName: dispatcher.functionName,
     WorkerFunctionName: worker.functionName,
     WorkerRoleArn: workerRole.roleArn,
+    MsfAccessRoleArn: msfAccessRole.roleArn,
     DashboardName: monitoring.dashboard.dashboardName,
   });
 
   return { workQueue, dispatcher, worker, monitoring };
 }
 
+/** What the worker does to an application, on this account's (MSF access role) or another's. */
+export const MSF_ACTIONS = [
+  'kinesisanalytics:DescribeApplication',
+  'kinesisanalytics:ListTagsForResource',
+  'kinesisanalytics:CreateApplicationSnapshot',
+  'kinesisanalytics:DescribeApplicationSnapshot',
+  'kinesisanalytics:ListApplicationSnapshots',
+  'kinesisanalytics:DeleteApplicationSnapshot',
+] as const;
+
+/** A session's tags must be exactly the tenant tag, with a value: no session for no tenant. */
+const tenantTagConditions = {
+  StringLike: { [`aws:RequestTag/${TENANT_TAG_KEY}`]: '?*' },
+  'ForAllValues:StringEquals': { 'aws:TagKeys': [TENANT_TAG_KEY] },
+};
+
+/** AssumeRole on these roles, with the tenant tag on the session (TagSession). */
+function tenantSession(roles: string[]): iam.PolicyStatement[] {
+  return [
+    allow(['sts:AssumeRole'], roles),
+    new iam.PolicyStatement({
+      effect: iam.Effect.ALLOW,
+      actions: ['sts:TagSession'],
+      resources: roles,
+      conditions: tenantTagConditions,
+    }),
+  ];
+}
+
 interface PipelineFunctionProps {
   readonly handler: string;
+  /** A fixed role name (for roles that trust policies name); default a generated one. */
+  readonly roleName?: string;
   readonly timeoutSeconds: number;
   readonly memoryMb: number;
   readonly logRetentionDays: number;
@@ -193,6 +265,7 @@ function pipelineFunction(
     removalPolicy: RemovalPolicy.DESTROY,
   });
   const role = new iam.Role(scope, `${id}Role`, {
+    ...(props.roleName === undefined ? {} : { roleName: props.roleName }),
     assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
     description: `${id} of ${Stack.of(scope).stackName}`,
   });

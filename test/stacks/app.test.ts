@@ -5,6 +5,7 @@ import {
   MetricName,
   PIPELINE,
   RUNS_TABLE,
+  roleNames,
   STAGE_ENV,
   scheduleExpression,
   serviceName,
@@ -14,7 +15,7 @@ import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import config from '../../sst.config';
 import { alarmNamePrefix, FLEET_METRICS, WIDGETS } from '../../stacks/monitoring';
-import { MIN_VISIBILITY_TO_TIMEOUT_RATIO } from '../../stacks/Pipeline';
+import { MIN_VISIBILITY_TO_TIMEOUT_RATIO, MSF_ACTIONS } from '../../stacks/Pipeline';
 import {
   asList,
   identityStatements,
@@ -76,6 +77,14 @@ function roleOf(template: Template, fnId: string): string {
 /** How `render` shows a Ref (`ref('X')`) or a GetAtt (`ref('X.Arn')`). */
 function ref(target: string): string {
   return `\${${target}}`;
+}
+
+function msfAccessRoleId(template: Template): string {
+  const ids = Object.keys(template.findResources('AWS::IAM::Role')).filter((id) =>
+    id.includes('MsfAccessRole'),
+  );
+  if (ids.length !== 1) throw new Error(`Expected one MSF access role, found ${ids.join(', ') || 'none'}`);
+  return ids[0] as string;
 }
 
 function logGroupOf(template: Template, handler: string): string {
@@ -423,12 +432,13 @@ describe('least privilege', () => {
     for (const { stage, pipeline, storage } of stages()) {
       const role = roleOf(pipeline, functionId(pipeline, HANDLERS.dispatcher));
       const ssm = `arn:${PARTITION}:ssm:${TEST_REGION}:${TEST_ACCOUNT}:parameter/flink-snapshots/${stage}/apps`;
+      const registry = `arn:${PARTITION}:ssm:${TEST_REGION}:${TEST_ACCOUNT}:parameter/flink-snapshots/${stage}/tenants`;
       const table = ref(`${logicalId(storage, 'AWS::DynamoDB::Table')}.Arn`);
       const logStreams = [ref(`${logGroupOf(pipeline, HANDLERS.dispatcher)}.Arn`)];
       expect(Object.fromEntries(permissionsOf(pipeline, role, storage))).toEqual({
         'logs:CreateLogStream': logStreams,
         'logs:PutLogEvents': logStreams,
-        'ssm:GetParametersByPath': [ssm, `${ssm}/*`],
+        'ssm:GetParametersByPath': [ssm, `${ssm}/*`, registry, `${registry}/*`].sort(),
         'ssm:GetParameter': [`${ssm}/*`],
         'sqs:SendMessage': [ref(`${logicalId(pipeline, 'AWS::SQS::Queue')}.Arn`)],
         'dynamodb:GetItem': [table],
@@ -442,26 +452,23 @@ describe('least privilege', () => {
     }
   });
 
-  it('lets the worker call only its kinesisanalytics actions on applications of its account, in any region', () => {
-    for (const [{ pipeline, storage }, rolePattern] of [
-      [dev, 'arn:aws:iam::*:role/flink-snapshots-*'],
+  it('lets the worker call no MSF action itself, only assume the MSF access role or a tenant role, tagged', () => {
+    for (const [{ stage, pipeline, storage }, rolePattern] of [
+      [dev, `arn:${PARTITION}:iam::*:role/flink-snapshots-*`],
       [prod, PROD_ROLE_PATTERN],
     ] as const) {
+      const msfAccess = `arn:${PARTITION}:iam::${TEST_ACCOUNT}:role/${roleNames(stage, TEST_REGION).msfAccess}`;
+      const sessions = [msfAccess, rolePattern].sort();
       const role = roleOf(pipeline, functionId(pipeline, HANDLERS.worker));
       const queue = ref(`${logicalId(pipeline, 'AWS::SQS::Queue')}.Arn`);
       const table = ref(`${logicalId(storage, 'AWS::DynamoDB::Table')}.Arn`);
       const tableAndIndex = [table, `${table}/index/${RUNS_TABLE.byRunIndex.name}`];
       const logStreams = [ref(`${logGroupOf(pipeline, HANDLERS.worker)}.Arn`)];
-      const applications = [`arn:${PARTITION}:kinesisanalytics:*:${TEST_ACCOUNT}:application/*`];
       expect(Object.fromEntries(permissionsOf(pipeline, role, storage))).toEqual({
         'logs:CreateLogStream': logStreams,
         'logs:PutLogEvents': logStreams,
-        'kinesisanalytics:DescribeApplication': applications,
-        'kinesisanalytics:CreateApplicationSnapshot': applications,
-        'kinesisanalytics:DescribeApplicationSnapshot': applications,
-        'kinesisanalytics:ListApplicationSnapshots': applications,
-        'kinesisanalytics:DeleteApplicationSnapshot': applications,
-        'sts:AssumeRole': [rolePattern],
+        'sts:AssumeRole': sessions,
+        'sts:TagSession': sessions,
         'sqs:SendMessage': [queue],
         'sqs:ReceiveMessage': [queue],
         'sqs:DeleteMessage': [queue],
@@ -476,6 +483,95 @@ describe('least privilege', () => {
         'kms:GenerateDataKey': [ref(`${logicalId(storage, 'AWS::KMS::Key')}.Arn`)],
         'kms:Decrypt': [ref(`${logicalId(storage, 'AWS::KMS::Key')}.Arn`)],
       });
+    }
+  });
+
+  it("gives the worker and the MSF access role fixed names per stage and region, so trust policies survive a stack's replacement", () => {
+    for (const { stage, pipeline } of stages()) {
+      const names = roleNames(stage, TEST_REGION);
+      const worker = resource(pipeline, roleOf(pipeline, functionId(pipeline, HANDLERS.worker))).Properties;
+      expect(worker.RoleName).toBe(names.worker);
+      expect(resource(pipeline, msfAccessRoleId(pipeline)).Properties.RoleName).toBe(names.msfAccess);
+    }
+  });
+
+  it('lets the MSF access role act only on applications whose tenant tag equals its session’s', () => {
+    for (const { pipeline } of stages()) {
+      const id = msfAccessRoleId(pipeline);
+      const statements = identityStatements(pipeline).filter(
+        (s) => s.owner.startsWith(id) || s.owner.includes('MsfAccessRoleDefaultPolicy'),
+      );
+      expect(
+        statements.map(({ statement }) => ({
+          actions: asList(statement.Action).sort(),
+          resources: asList(statement.Resource).map((r) => render(r)),
+          condition: statement.Condition,
+        })),
+      ).toEqual([
+        {
+          actions: [...MSF_ACTIONS].sort(),
+          resources: [`arn:${PARTITION}:kinesisanalytics:*:${TEST_ACCOUNT}:application/*`],
+          condition: {
+            StringEquals: { [`aws:ResourceTag/${TENANT_TAG_KEY}`]: `\${aws:PrincipalTag/${TENANT_TAG_KEY}}` },
+          },
+        },
+      ]);
+    }
+  });
+
+  it('lets only the worker assume the MSF access role, and tag the session with exactly one tenant', () => {
+    for (const { pipeline } of stages()) {
+      const trust = resource(pipeline, msfAccessRoleId(pipeline)).Properties.AssumeRolePolicyDocument as {
+        Statement: Statement[];
+      };
+      const worker = ref(`${roleOf(pipeline, functionId(pipeline, HANDLERS.worker))}.Arn`);
+      expect(
+        trust.Statement.map((s) => ({
+          actions: asList(s.Action),
+          principal: render((s.Principal as { AWS: unknown }).AWS),
+          condition: s.Condition,
+        })),
+      ).toEqual([
+        { actions: ['sts:AssumeRole'], principal: worker, condition: undefined },
+        {
+          actions: ['sts:TagSession'],
+          principal: worker,
+          condition: {
+            StringLike: { [`aws:RequestTag/${TENANT_TAG_KEY}`]: '?*' },
+            'ForAllValues:StringEquals': { 'aws:TagKeys': [TENANT_TAG_KEY] },
+          },
+        },
+      ]);
+    }
+  });
+
+  it('lets no identity policy of either stack reach an MSF application without the tenant condition', () => {
+    for (const { pipeline, storage } of stages()) {
+      for (const { owner, statement } of [...identityStatements(pipeline), ...identityStatements(storage)]) {
+        if (!asList(statement.Action).some((action) => action.startsWith('kinesisanalytics:'))) continue;
+        expect(statement.Condition, `${owner}: ${JSON.stringify(statement)}`).toEqual({
+          StringEquals: { [`aws:ResourceTag/${TENANT_TAG_KEY}`]: `\${aws:PrincipalTag/${TENANT_TAG_KEY}}` },
+        });
+      }
+    }
+  });
+
+  it("gives the worker the stage's role pattern in the stack's partition, and the MSF access role's ARN", () => {
+    for (const [{ stage, pipeline }, pattern] of [
+      [dev, `arn:${PARTITION}:iam::*:role/flink-snapshots-*`],
+      [prod, PROD_ROLE_PATTERN],
+    ] as const) {
+      const variables = (
+        resource(pipeline, functionId(pipeline, HANDLERS.worker)).Properties.Environment as {
+          Variables: Record<string, unknown>;
+        }
+      ).Variables;
+      expect(render(variables[ENV.roleArnPattern])).toBe(pattern);
+      expect(render(variables[ENV.msfAccessRoleArn])).toBe(
+        `arn:${PARTITION}:iam::${TEST_ACCOUNT}:role/${roleNames(stage, TEST_REGION).msfAccess}`,
+      );
+      expect(render(variables[ENV.accountId])).toBe(TEST_ACCOUNT);
+      expect(variables[ENV.tenantMode]).toBe('required');
     }
   });
 

@@ -236,8 +236,34 @@ export const STAGE_ENV = {
 } as const;
 
 const PRODUCTION_STAGES = new Set(['prod', 'production']);
+/** The partition of a region, as ARNs spell it. */
+export function partitionOf(region: string): string {
+  if (region.startsWith('cn-')) return 'aws-cn';
+  if (region.startsWith('us-gov-')) return 'aws-us-gov';
+  return 'aws';
+}
+
 /** `<partition>` is the stack's partition: aws, aws-cn or aws-us-gov. */
 export const PARTITION_PLACEHOLDER = '<partition>';
+
+/**
+ * The stage's role pattern with `<partition>` replaced by `partition` (a CloudFormation token in the
+ * stacks, the region's partition locally); a pattern spelling out another partition than the region's
+ * is refused: no role can be assumed across partitions.
+ */
+export function resolveRolePattern(
+  pattern: string,
+  region: string,
+  partition: string = partitionOf(region),
+): string {
+  const literal = /^arn:([a-z-]+):/.exec(pattern)?.[1];
+  if (literal !== undefined && literal !== partitionOf(region)) {
+    throw new Error(
+      `The role pattern ${pattern} is in partition ${literal}; expected partition ${partitionOf(region)} (of region ${region}) or ${PARTITION_PLACEHOLDER}`,
+    );
+  }
+  return pattern.replaceAll(PARTITION_PLACEHOLDER, partition);
+}
 const DEFAULT_ASSUME_ROLE_ARN_PATTERN = `arn:${PARTITION_PLACEHOLDER}:iam::*:role/flink-snapshots-*`;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const ROLE_ARN_PATTERN = /^arn:(aws(-[a-z]+)*|<partition>):iam::(\d{12}|\*):role\/[\w+=,.@*/-]+$/;

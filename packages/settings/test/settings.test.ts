@@ -50,7 +50,7 @@ describe('stageSettings', () => {
       msfAccess: 'flink-snapshots-prod-eu-west-1-msf',
     });
     expect(() => roleNames('a-very-long-stage-name-indeed', 'ap-southeast-3')).toThrow(
-      /has 67 characters; expected at most 64 \(IAM's limit\): use a stage name of at most 26 characters/
+      /has 67 characters; expected at most 64 \(IAM's limit\): use a stage name of at most 26 characters/,
     );
   });
 

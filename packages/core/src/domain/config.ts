@@ -16,7 +16,7 @@ import {
   renderValue,
 } from './issues';
 
-export { APP_NAME, configPathPrefix } from '@flink-snapshots/settings';
+export { APP_NAME, configPathPrefix, partitionOf } from '@flink-snapshots/settings';
 
 /** MSF application names: 1..128 of a-z A-Z 0-9 _ . - (CreateApplication's ApplicationName). */
 export const APPLICATION_NAME_PATTERN = /^[a-zA-Z0-9_.-]{1,128}$/;
@@ -158,13 +158,6 @@ function documentShape(tickMinutes: number) {
 }
 
 const DOCUMENT_FIELDS = Object.keys(documentShape(1));
-
-/** The partition of a region, as ARNs spell it. */
-export function partitionOf(region: string): string {
-  if (region.startsWith('cn-')) return 'aws-cn';
-  if (region.startsWith('us-gov-')) return 'aws-us-gov';
-  return 'aws';
-}
 
 function buildDocumentSchema(tickMinutes: number) {
   return z.strictObject(documentShape(tickMinutes), {

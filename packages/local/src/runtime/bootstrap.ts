@@ -16,13 +16,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { createRunsTable, partitionOf, type TenantMode } from '@flink-snapshots/core';
 import type { Env } from '@flink-snapshots/functions';
-import {
-  APP_NAME,
-  PARTITION_PLACEHOLDER,
-  PIPELINE,
-  roleNames,
-  stageSettings,
-} from '@flink-snapshots/settings';
+import { APP_NAME, PIPELINE, resolveRolePattern, roleNames, stageSettings } from '@flink-snapshots/settings';
 import { DEFAULT_ACCOUNT_ID, DEFAULT_REGION } from '../local-aws';
 import { clientConfig, type EndpointOptions } from './aws';
 import { type RuntimeSettingsOverrides, resolveSettings } from './settings';
@@ -194,7 +188,7 @@ export function localEnv(stage: string, resources: LocalResources, options: Loca
     tenantMode: options.tenantMode ?? stageChoices.tenantMode,
     accountId,
     partition,
-    roleArnPattern: stageChoices.assumeRoleArnPattern.replaceAll(PARTITION_PLACEHOLDER, partition),
+    roleArnPattern: resolveRolePattern(stageChoices.assumeRoleArnPattern, region),
     msfAccessRoleArn: `arn:${partition}:iam::${accountId}:role/${roleNames(stage, region).msfAccess}`,
   };
 }
