@@ -182,6 +182,14 @@ export const MetricName = {
   RUN_SKIPPED: 'RunSkipped',
   SNAPSHOTS_PRUNED: 'SnapshotsPruned',
   SNAPSHOT_DURATION: 'SnapshotDurationSeconds',
+  /** Dispatcher, every tick, zeros included: enabled applications without a READY snapshot within their objective. */
+  STALE_APPLICATIONS: 'StaleApplications',
+  /** Dispatcher, every tick: the age of the oldest newest-READY snapshot among enabled applications. */
+  SNAPSHOT_AGE_MAX: 'SnapshotAgeMaxMinutes',
+  /** Worker, per pruned run: the share of MSF's 1,000-snapshot quota the application holds (percent). */
+  QUOTA_USED: 'SnapshotQuotaUsedPercent',
+  /** Worker, per record that failed retryably (SQS will redeliver it): a failing fleet shows in minutes. */
+  STEP_RETRIED: 'StepRetried',
 } as const;
 export type MetricName = (typeof MetricName)[keyof typeof MetricName];
 
