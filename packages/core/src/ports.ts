@@ -4,7 +4,15 @@
  */
 import type { Alert, MetricName } from './domain/alerts';
 import type { Snapshot } from './domain/retention';
-import type { NewRun, RunKey, RunPatch, RunRecord, ScheduleEntry } from './domain/run-record';
+import type {
+  EndedRun,
+  NewRun,
+  RunError,
+  RunKey,
+  RunPatch,
+  RunRecord,
+  ScheduleEntry,
+} from './domain/run-record';
 import type { RunState } from './domain/run-state';
 import type { SendEntry } from './domain/work-message';
 
@@ -89,14 +97,46 @@ export interface FlinkFleet {
 
 // ── runs table ─────────────────────────────────────────────────────────────────────────────────────
 
+/** What the dispatcher writes on an application's pointer (see RunStore.markScheduled). */
+export interface PointerUpdate {
+  readonly appKey: string;
+  readonly tenant: string;
+  readonly lastRunId?: string | undefined;
+  readonly lastRunAt?: number | undefined;
+  /** Set when the pointer is first written; never changed after. */
+  readonly firstSeenAt?: number | undefined;
+  readonly invalidDigest?: string | undefined;
+  /** The start of a stale episode, or null when it ended. */
+  readonly staleSince?: number | null | undefined;
+  readonly durationsMs?: readonly number[] | undefined;
+}
+
 export interface RunStore {
   /** The scheduling pointer of every application (one Query on the index). */
   readSchedule(): Promise<Map<string, ScheduleEntry>>;
   /**
-   * Updates an application's pointer: `lastRunId`/`lastRunAt` move forward only (never backward);
-   * `invalidVersion` records the parameter version last reported invalid. Absent fields stay as they are.
+   * The dispatcher's update of an application's pointer: `lastRunId`/`lastRunAt` move forward only;
+   * `firstSeenAt` is set once; `invalidDigest`, `staleSince` (null removes it) and `durationsMs` are set
+   * whenever given. Absent fields stay as they are.
    */
-  markScheduled(entry: ScheduleEntry & { readonly tenant: string }): Promise<void>;
+  markScheduled(update: PointerUpdate): Promise<void>;
+  /**
+   * Records how a run ended on its application's pointer, unless the pointer already names a later ending;
+   * `readyAt` (the newest READY snapshot seen) and `durationMs` (appended to `durationsMs`) when known.
+   */
+  recordEnding(
+    key: { readonly appKey: string; readonly tenant: string },
+    ending: EndedRun & { readonly readyAt?: number | undefined; readonly durationMs?: number | undefined },
+  ): Promise<void>;
+  /** Counts a delivery of the run's messages that failed retryably, with its error. */
+  noteRetry(key: RunKey, error: RunError, now: number): Promise<void>;
+  /** Records that a DISPATCHED run waits until `until` and why; false when the run is no longer DISPATCHED. */
+  defer(key: RunKey, until: number, reason: string, now: number): Promise<boolean>;
+  /**
+   * Counts a resend of a DISPATCHED run's snapshot message: true for the one caller that finds `resends`
+   * resends so far (a repeated tick does not resend twice); false when the run has moved on.
+   */
+  countResend(key: RunKey, resends: number, now: number): Promise<boolean>;
   /**
    * Records a run's first state. Writes when no run with that key exists, or it is in one of `redoFrom`
    * (a dispatcher retry re-sends a run no worker took yet). Returns false when the run exists otherwise.
@@ -147,6 +187,8 @@ export interface Metrics {
   count(name: MetricName, value?: number): void;
   /** Records a duration in seconds (unit Seconds). */
   seconds(name: MetricName, value: number): void;
+  /** Records a value of another unit (Percent, or None for minutes, which CloudWatch has no unit for). */
+  gauge(name: MetricName, value: number, unit: 'Percent' | 'None'): void;
 }
 
 /** Everything the use cases need; the composition root (packages/functions/src/deps.ts) builds it. */

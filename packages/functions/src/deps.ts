@@ -122,5 +122,7 @@ export function metricsOf(metrics: PowertoolsMetrics): Metrics {
   return {
     count: (name, value = 1) => metrics.addMetric(name, MetricUnit.Count, value),
     seconds: (name, value) => metrics.addMetric(name, MetricUnit.Seconds, value),
+    gauge: (name, value, unit) =>
+      metrics.addMetric(name, unit === 'Percent' ? MetricUnit.Percent : MetricUnit.NoUnit, value),
   };
 }

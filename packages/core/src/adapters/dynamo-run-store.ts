@@ -20,9 +20,17 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { RUNS_TABLE } from '@flink-snapshots/settings';
-import type { NewRun, RunKey, RunPatch, RunRecord, ScheduleEntry } from '../domain/run-record';
+import type {
+  EndedRun,
+  NewRun,
+  RunError,
+  RunKey,
+  RunPatch,
+  RunRecord,
+  ScheduleEntry,
+} from '../domain/run-record';
 import { RunState } from '../domain/run-state';
-import type { RunStore } from '../ports';
+import type { PointerUpdate, RunStore } from '../ports';
 import { awsErrorCode, toDomainError } from './aws-errors';
 
 /** runId of the scheduling pointer items; above every runId ('2…' < 'A' < 'SCHEDULE'). */
@@ -81,19 +89,19 @@ export class DynamoRunStore implements RunStore {
 
   /**
    * Updates an application's pointer: `lastRunId`/`lastRunAt` only forward (a pointer already naming a
-   * later run keeps them), `invalidVersion` whenever given; absent fields stay as they are.
+   * later run keeps them), `firstSeenAt` once, the other fields whenever given; absent fields stay.
    */
-  async markScheduled(entry: ScheduleEntry & { readonly tenant: string }): Promise<void> {
-    const key = { [PK]: entry.appKey, [SK]: SCHEDULE_RUN_ID };
-    const rest = compact({ invalidVersion: entry.invalidVersion, tenant: entry.tenant });
-    if (entry.lastRunId !== undefined) {
-      const forward = compact({ lastRunId: entry.lastRunId, lastRunAt: entry.lastRunAt, ...rest });
+  async markScheduled(update: PointerUpdate): Promise<void> {
+    const key = { [PK]: update.appKey, [SK]: SCHEDULE_RUN_ID };
+    const rest = pointerExpression(update);
+    if (update.lastRunId !== undefined) {
+      const forward = pointerExpression(update, { lastRunId: update.lastRunId, lastRunAt: update.lastRunAt });
       try {
         await this.doc.send(
           new UpdateCommand({
             TableName: this.#tableName,
             Key: key,
-            ...setExpression(forward),
+            ...forward,
             ConditionExpression: 'attribute_not_exists(#s_lastRunId) OR #s_lastRunId <= :s_lastRunId',
           }),
         );
@@ -101,14 +109,121 @@ export class DynamoRunStore implements RunStore {
       } catch (error) {
         // The pointer names a later run already (a slower dispatcher lost the race): it stays there.
         if (awsErrorCode(error) !== CONDITION_FAILED) throw toDomainError(error, { operation: 'UpdateItem' });
-        if (entry.invalidVersion === undefined) return;
       }
     }
     try {
+      await this.doc.send(new UpdateCommand({ TableName: this.#tableName, Key: key, ...rest }));
+    } catch (error) {
+      throw toDomainError(error, { operation: 'UpdateItem' });
+    }
+  }
+
+  /** Records a run's ending on the pointer, unless a later run's ending is there already. */
+  async recordEnding(
+    key: { readonly appKey: string; readonly tenant: string },
+    ending: EndedRun & { readonly readyAt?: number | undefined; readonly durationMs?: number | undefined },
+  ): Promise<void> {
+    const { readyAt, durationMs, ...ended } = ending;
+    const set = setExpression(
+      compact({
+        lastEnded: ended,
+        tenant: key.tenant,
+        ...(readyAt === undefined ? {} : { lastReadyAt: readyAt }),
+      }),
+    );
+    const appendDuration = durationMs === undefined ? '' : ', #d = list_append(if_not_exists(#d, :none), :d)';
+    try {
       await this.doc.send(
-        new UpdateCommand({ TableName: this.#tableName, Key: key, ...setExpression(rest) }),
+        new UpdateCommand({
+          TableName: this.#tableName,
+          Key: { [PK]: key.appKey, [SK]: SCHEDULE_RUN_ID },
+          UpdateExpression: `${set.UpdateExpression}${appendDuration}`,
+          // A late ending of an older run does not overwrite a newer one; a newer READY time stays.
+          ConditionExpression:
+            'attribute_not_exists(#s_lastEnded) OR #s_lastEnded.#runId <= :runId' +
+            (readyAt === undefined
+              ? ''
+              : ' AND (attribute_not_exists(#s_lastReadyAt) OR #s_lastReadyAt <= :s_lastReadyAt)'),
+          ExpressionAttributeNames: {
+            ...set.ExpressionAttributeNames,
+            '#runId': 'runId',
+            ...(durationMs === undefined ? {} : { '#d': 'durationsMs' }),
+          },
+          ExpressionAttributeValues: {
+            ...set.ExpressionAttributeValues,
+            ':runId': ended.runId,
+            ...(durationMs === undefined ? {} : { ':d': [durationMs], ':none': [] }),
+          },
+        }),
       );
     } catch (error) {
+      if (awsErrorCode(error) === CONDITION_FAILED) return;
+      throw toDomainError(error, { operation: 'UpdateItem' });
+    }
+  }
+
+  /** Counts a retryable failure of one of the run's deliveries, with its error. */
+  async noteRetry(key: RunKey, error: RunError, now: number): Promise<void> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.#tableName,
+          Key: { [PK]: key.appKey, [SK]: key.runId },
+          UpdateExpression: 'ADD attempts :one SET lastRetryableError = :error, updatedAt = :now',
+          ConditionExpression: 'attribute_exists(#pk)',
+          ExpressionAttributeNames: { '#pk': PK },
+          ExpressionAttributeValues: { ':one': 1, ':error': error, ':now': now },
+        }),
+      );
+    } catch (failure) {
+      if (awsErrorCode(failure) === CONDITION_FAILED) return;
+      throw toDomainError(failure, { operation: 'UpdateItem' });
+    }
+  }
+
+  /** Records that a DISPATCHED run waits, until when and why. */
+  async defer(key: RunKey, until: number, reason: string, now: number): Promise<boolean> {
+    return this.#updateIfDispatched(
+      key,
+      'SET deferredUntil = :until, deferredReason = :reason, updatedAt = :now',
+      {
+        ':until': until,
+        ':reason': reason,
+        ':now': now,
+      },
+    );
+  }
+
+  /** Counts resend `resends` + 1 of a DISPATCHED run, once. */
+  async countResend(key: RunKey, resends: number, now: number): Promise<boolean> {
+    return this.#updateIfDispatched(
+      key,
+      'SET resends = :next, updatedAt = :now',
+      { ':next': resends + 1, ':now': now, ...(resends === 0 ? {} : { ':resends': resends }) },
+      resends === 0 ? 'AND attribute_not_exists(resends)' : 'AND resends = :resends',
+    );
+  }
+
+  async #updateIfDispatched(
+    key: RunKey,
+    updateExpression: string,
+    values: Item,
+    andCondition = '',
+  ): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.#tableName,
+          Key: { [PK]: key.appKey, [SK]: key.runId },
+          UpdateExpression: updateExpression,
+          ConditionExpression: `#state = :dispatched ${andCondition}`,
+          ExpressionAttributeNames: { '#state': 'state' },
+          ExpressionAttributeValues: { ...values, ':dispatched': RunState.DISPATCHED },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (awsErrorCode(error) === CONDITION_FAILED) return false;
       throw toDomainError(error, { operation: 'UpdateItem' });
     }
   }
@@ -301,6 +416,34 @@ export class DynamoRunStore implements RunStore {
   }
 }
 
+/**
+ * The update expression of a pointer write: `forward` fields and the update's own (tenant, digest,
+ * durations) set, `firstSeenAt` set only if absent, `staleSince` set, or removed when null.
+ */
+function pointerExpression(update: PointerUpdate, forward: Item = {}) {
+  const fields = compact({
+    ...forward,
+    tenant: update.tenant,
+    invalidDigest: update.invalidDigest,
+    durationsMs: update.durationsMs,
+    ...(typeof update.staleSince === 'number' ? { staleSince: update.staleSince } : {}),
+  });
+  const set = setExpression(fields);
+  const names: Record<string, string> = { ...set.ExpressionAttributeNames };
+  const values: Item = { ...set.ExpressionAttributeValues };
+  let expression = set.UpdateExpression;
+  if (update.firstSeenAt !== undefined) {
+    names['#firstSeenAt'] = 'firstSeenAt';
+    values[':firstSeenAt'] = update.firstSeenAt;
+    expression += ', #firstSeenAt = if_not_exists(#firstSeenAt, :firstSeenAt)';
+  }
+  if (update.staleSince === null) {
+    names['#staleSince'] = 'staleSince';
+    expression += ' REMOVE #staleSince';
+  }
+  return { UpdateExpression: expression, ExpressionAttributeNames: names, ExpressionAttributeValues: values };
+}
+
 /** `SET #s_a = :s_a, #s_b = :s_b` over the fields given: `#s_<field>` / `:s_<field>` placeholders. */
 function setExpression(fields: Item): {
   UpdateExpression: string;
@@ -341,12 +484,21 @@ function strip(value: unknown): unknown {
   return out;
 }
 
+function numberOr(value: unknown): number | undefined {
+  return typeof value === 'number' ? value : undefined;
+}
+
 function toScheduleEntry(item: Item): ScheduleEntry {
   return {
     appKey: String(item[PK]),
     lastRunId: typeof item.lastRunId === 'string' ? item.lastRunId : undefined,
     lastRunAt: typeof item.lastRunAt === 'number' ? item.lastRunAt : undefined,
-    invalidVersion: typeof item.invalidVersion === 'number' ? item.invalidVersion : undefined,
+    invalidDigest: typeof item.invalidDigest === 'string' ? item.invalidDigest : undefined,
+    firstSeenAt: numberOr(item.firstSeenAt),
+    lastReadyAt: numberOr(item.lastReadyAt),
+    staleSince: numberOr(item.staleSince),
+    lastEnded: item.lastEnded as ScheduleEntry['lastEnded'],
+    durationsMs: Array.isArray(item.durationsMs) ? (item.durationsMs as number[]) : undefined,
   };
 }
 

@@ -34,6 +34,8 @@ const SEVERITY: Record<AlertEvent, Severity> = {
   'quota-warning': Severity.WARNING,
   skipped: Severity.INFO,
   completed: Severity.INFO,
+  stale: Severity.CRITICAL,
+  recovered: Severity.INFO,
   'config-invalid': Severity.CRITICAL,
   'message-invalid': Severity.CRITICAL,
 };

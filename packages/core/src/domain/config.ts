@@ -29,6 +29,7 @@ export const ROLE_ARN_PATTERN =
 const APP_SEGMENT_PATTERN = /^[a-zA-Z0-9_.-]+$/;
 
 export const MAX_INTERVAL_MINUTES = 7 * 24 * 60;
+export const MAX_SNAPSHOT_AGE_MINUTES = 90 * 24 * 60;
 
 export const NotifyEvent = {
   FAILED: 'failed',
@@ -36,6 +37,10 @@ export const NotifyEvent = {
   SKIPPED: 'skipped',
   QUOTA_WARNING: 'quota-warning',
   COMPLETED: 'completed',
+  /** The newest READY snapshot became older than maxSnapshotAgeMinutes (once per episode). */
+  STALE: 'stale',
+  /** A stale application has a fresh READY snapshot again. */
+  RECOVERED: 'recovered',
 } as const;
 
 export const RetentionScope = { OWN: 'own', ALL: 'all' } as const;
@@ -106,7 +111,13 @@ export const NotifySchema = z.strictObject(
       .array(z.enum(NotifyEvent, { error: `one of ${quoted(Object.values(NotifyEvent))}` }), {
         error: `an array of ${quoted(Object.values(NotifyEvent))}`,
       })
-      .default(() => [NotifyEvent.FAILED, NotifyEvent.TIMED_OUT, NotifyEvent.QUOTA_WARNING]),
+      .default(() => [
+        NotifyEvent.FAILED,
+        NotifyEvent.TIMED_OUT,
+        NotifyEvent.QUOTA_WARNING,
+        NotifyEvent.STALE,
+        NotifyEvent.RECOVERED,
+      ]),
     /** Team or e-mail carried in alerts. */
     contact: z.string({ error: 'a string of 1 to 256 characters' }).min(1).max(256).optional(),
   },
@@ -141,6 +152,17 @@ function documentShape(tickMinutes: number) {
       .min(tickMinutes)
       .max(MAX_INTERVAL_MINUTES)
       .default(1440),
+    /**
+     * The freshness objective (RPO): the newest READY snapshot must be younger than this; default twice
+     * the interval. Stale applications are counted every tick and alerted once per episode.
+     */
+    maxSnapshotAgeMinutes: z
+      .int({
+        error: `an integer number of minutes from ${tickMinutes} to ${MAX_SNAPSHOT_AGE_MINUTES} (90 days)`,
+      })
+      .min(tickMinutes)
+      .max(MAX_SNAPSHOT_AGE_MINUTES)
+      .optional(),
     retention: RetentionPolicySchema.prefault({}),
     snapshotTimeoutMinutes: z
       .int({ error: 'an integer number of minutes from 1 to 720' })

@@ -163,18 +163,27 @@ export class SnapshotQuotaExceededError extends PermanentError {
   readonly application: string;
   readonly limit: number;
   readonly total: number | undefined;
+  /** What pruning did about it, when it was tried ("pruning freed none", "deletions still running …"). */
+  readonly relief: string | undefined;
   constructor(
-    failure: { readonly application: string; readonly limit: number; readonly total?: number | undefined },
+    failure: {
+      readonly application: string;
+      readonly limit: number;
+      readonly total?: number | undefined;
+      readonly relief?: string | undefined;
+    },
     options?: ErrorOptions,
   ) {
     const total = failure.total === undefined ? 'the limit' : `${failure.total}`;
+    const relief = failure.relief === undefined ? '' : ` (${failure.relief})`;
     super(
-      `application ${failure.application} holds ${total} snapshots; expected fewer than ${failure.limit} (prune, or set retention.manage to "all" to prune snapshots not made by flink-snapshots)`,
+      `application ${failure.application} holds ${total} snapshots${relief}; expected fewer than ${failure.limit} (prune, or set retention.manage to "all" to prune snapshots not made by flink-snapshots)`,
       options,
     );
     this.application = failure.application;
     this.limit = failure.limit;
     this.total = failure.total;
+    this.relief = failure.relief;
   }
 }
 

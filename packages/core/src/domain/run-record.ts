@@ -3,7 +3,8 @@
  * scheduling pointer each application keeps beside its runs. Plain data: the RunStore port persists it.
  */
 import type { Alert } from './alerts';
-import type { DeleteReason, QuotaStatus } from './retention';
+import type { FreshnessRecord } from './freshness';
+import type { DeleteReason, KeepReason, QuotaStatus } from './retention';
 import type { RunState } from './run-state';
 
 export interface RunKey {
@@ -36,6 +37,12 @@ export interface PruneRecord {
   /** Planned deletions not attempted because the invocation ran out of time; the next run retries them. */
   readonly deferred: number;
   readonly kept: number;
+  /** Why each kept snapshot was kept: a count per reason and the names of the newest few (bounded). */
+  readonly keptBy?: Partial<
+    Record<KeepReason, { readonly count: number; readonly names: readonly string[] }>
+  >;
+  /** Creation time of the newest READY snapshot of any maker seen in the listing (epoch ms). */
+  readonly newestReadyAt?: number | undefined;
   readonly quota: QuotaStatus;
 }
 
@@ -53,8 +60,12 @@ export interface RunRecord extends RunKey {
   /** Epoch ms at which the run entered each state it went through. */
   readonly at: Partial<Record<RunState, number>>;
   readonly snapshotName?: string | undefined;
-  /** From the create request to READY as observed by polling (precision: one poll interval). */
+  /**
+   * From the create request to READY, bounded by the polls: at least `snapshotDurationMinMs` (the last poll
+   * that saw it CREATING), at most `snapshotDurationMs` (the first poll that saw it READY).
+   */
   readonly snapshotDurationMs?: number | undefined;
+  readonly snapshotDurationMinMs?: number | undefined;
   readonly restoreSnapshotName?: string | undefined;
   readonly applicationVersionId?: number | undefined;
   /** Polls that found the snapshot still CREATING (the final poll is not counted). */
@@ -65,6 +76,14 @@ export interface RunRecord extends RunKey {
   readonly error?: RunError | undefined;
   /** Things worth knowing that did not change the outcome (e.g. SnapshotsEnabled is false). */
   readonly notes?: readonly string[] | undefined;
+  /** Deliveries of the run's messages that failed retryably (SQS redelivered them), and the last error. */
+  readonly attempts?: number | undefined;
+  readonly lastRetryableError?: RunError | undefined;
+  /** Times the dispatcher sent the run's snapshot message again because it never reached a worker. */
+  readonly resends?: number | undefined;
+  /** While DISPATCHED: waiting until then (epoch ms) for the application to settle, and why. */
+  readonly deferredUntil?: number | undefined;
+  readonly deferredReason?: string | undefined;
   /**
    * Alerts decided with the run's last write and not yet published: the delivery that wrote them
    * publishes and clears them, and one that finds them still here (the first died) publishes them again.
@@ -78,14 +97,31 @@ export interface RunRecord extends RunKey {
   readonly expiresAt: number;
 }
 
-/** What the dispatcher needs to schedule an application: its last run, and the last invalid version alerted. */
-export interface ScheduleEntry {
+/** How a run ended, as the application's pointer remembers its last one. */
+export interface EndedRun {
+  readonly runId: string;
+  readonly state: RunState;
+  /** Epoch ms. */
+  readonly at: number;
+  readonly reason?: string | undefined;
+}
+
+/**
+ * An application's pointer: what the dispatcher needs to schedule it (its last run), to tell whether it is
+ * recoverable (its newest READY snapshot, its stale episode), to alert an invalid parameter once, and to
+ * find a run that never reached the queue (the last run that ended).
+ */
+export interface ScheduleEntry extends FreshnessRecord {
   readonly appKey: string;
   readonly lastRunId?: string | undefined;
   /** Tick (epoch ms) of the last run. */
   readonly lastRunAt?: number | undefined;
-  /** Version of the parameter last recorded as invalid, so a bad parameter is alerted once per version. */
-  readonly invalidVersion?: number | undefined;
+  /** Digest of the parameter value and problems last alerted as invalid: alerted once per distinct value. */
+  readonly invalidDigest?: string | undefined;
+  /** The last run that ended, as the worker (or the dispatcher, for runs it ends itself) recorded it. */
+  readonly lastEnded?: EndedRun | undefined;
+  /** Recent snapshot durations (ms, upper bounds), oldest first: when to look for the next one. */
+  readonly durationsMs?: readonly number[] | undefined;
 }
 
 /** Fields a transition may set besides the state and its timestamp. */
@@ -94,6 +130,7 @@ export type RunPatch = Partial<
     RunRecord,
     | 'snapshotName'
     | 'snapshotDurationMs'
+    | 'snapshotDurationMinMs'
     | 'restoreSnapshotName'
     | 'applicationVersionId'
     | 'prune'

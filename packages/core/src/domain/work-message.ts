@@ -32,7 +32,18 @@ const common = {
   config: AppConfigSchema,
 };
 
-export const SnapshotStepMessageSchema = z.strictObject({ step: z.literal(WorkStep.SNAPSHOT), ...common });
+export const SnapshotStepMessageSchema = z.strictObject({
+  step: z.literal(WorkStep.SNAPSHOT),
+  ...common,
+  /** Epoch ms until which an application on its way to RUNNING (STARTING, UPDATING, …) is waited for. */
+  retryUntil: count('a time in epoch milliseconds').optional(),
+  /** Times the step waited so far for the application to settle (STARTING, UPDATING, …). */
+  waits: count('waits so far').optional(),
+  /** Times the step waited so far for pruned snapshots to finish DELETING and free the quota. */
+  quotaWaits: count('quota waits so far').optional(),
+  /** The application's recent snapshot duration (ms): when to look at the new snapshot first. */
+  expectedDurationMs: count('a duration in milliseconds').optional(),
+});
 
 export const PollStepMessageSchema = z.strictObject({
   step: z.literal(WorkStep.POLL),
@@ -42,6 +53,8 @@ export const PollStepMessageSchema = z.strictObject({
     .regex(/^[a-zA-Z0-9_.-]{1,256}$/),
   /** Polls done before this one. */
   polls: count('polls so far'),
+  /** When a poll last saw the snapshot CREATING (epoch ms): the lower bound of its duration. */
+  lastSeenCreatingAt: count('a time in epoch milliseconds').optional(),
 });
 
 const STEPS = Object.values(WorkStep);
@@ -117,6 +130,8 @@ export function buildSnapshotMessage(input: {
   readonly runId: string;
   readonly now: number;
   readonly attempt?: number;
+  readonly retryUntil?: number | undefined;
+  readonly expectedDurationMs?: number | undefined;
 }): SnapshotStepMessage {
   const { config } = input;
   return validated(SnapshotStepMessageSchema, {
@@ -129,7 +144,21 @@ export function buildSnapshotMessage(input: {
     attempt: input.attempt ?? 0,
     deadline: snapshotDeadline(config, input.now),
     config,
+    ...(input.retryUntil === undefined ? {} : { retryUntil: Math.round(input.retryUntil) }),
+    ...(input.expectedDurationMs === undefined
+      ? {}
+      : { expectedDurationMs: Math.round(input.expectedDurationMs) }),
   });
+}
+
+/** The same snapshot step, to be taken again after waiting for the application or for the quota. */
+export function buildWaitedSnapshotMessage(
+  from: SnapshotStepMessage,
+  reason: 'settle' | 'quota',
+): SnapshotStepMessage {
+  const waited =
+    reason === 'settle' ? { waits: (from.waits ?? 0) + 1 } : { quotaWaits: (from.quotaWaits ?? 0) + 1 };
+  return validated(SnapshotStepMessageSchema, { ...from, attempt: 0, ...waited });
 }
 
 /**
@@ -149,22 +178,27 @@ export function buildFirstPollMessage(
   });
 }
 
-/** The poll after `from`: same run, deadline and snapshot, one more poll counted. */
+/**
+ * The poll after `from`: same run, deadline and snapshot, one more poll counted; `sawCreatingAt` is when
+ * `from` saw the snapshot still CREATING.
+ */
 export function buildPollMessage(
   from: PollStepMessage,
-  options: { readonly attempt?: number } = {},
+  options: { readonly attempt?: number; readonly sawCreatingAt?: number } = {},
 ): PollStepMessage {
+  const seen = options.sawCreatingAt ?? from.lastSeenCreatingAt;
   return pollMessage(from, {
     attempt: options.attempt ?? 0,
     deadline: from.deadline,
     snapshotName: from.snapshotName,
     polls: from.polls + 1,
+    ...(seen === undefined ? {} : { lastSeenCreatingAt: Math.round(seen) }),
   });
 }
 
 function pollMessage(
   from: WorkMessage,
-  fields: Pick<PollStepMessage, 'attempt' | 'deadline' | 'snapshotName' | 'polls'>,
+  fields: Pick<PollStepMessage, 'attempt' | 'deadline' | 'snapshotName' | 'polls' | 'lastSeenCreatingAt'>,
 ): PollStepMessage {
   return validated(PollStepMessageSchema, {
     v: from.v,

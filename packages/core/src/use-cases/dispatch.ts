@@ -1,9 +1,11 @@
 import { MetricName, RUN_ENDINGS, severityOf } from '../domain/alerts';
 import { type AppConfig, configPathPrefix, parseAppConfig } from '../domain/config';
 import { ConfigError } from '../domain/errors';
+import { FreshnessState, freshnessObjectiveMinutes, judgeFreshness } from '../domain/freshness';
+import { formatIssue } from '../domain/issues';
 import type { ScheduleEntry } from '../domain/run-record';
 import { RunState, runIdFromTick } from '../domain/run-state';
-import { selectDue } from '../domain/schedule';
+import { hashKey, selectDue, slotStart } from '../domain/schedule';
 import {
   admitApplication,
   type Deployment,
@@ -15,7 +17,7 @@ import {
 import { buildSnapshotMessage, chunkSendBatches, workMessageEntry } from '../domain/work-message';
 import type { ConfigParameter, Deps } from '../ports';
 import { mapWithConcurrency } from './concurrency';
-import { recordWithAlert, runError } from './notify';
+import { recordWithAlert, runAlert, runError } from './notify';
 
 export interface DispatchInput {
   readonly stage: string;
@@ -41,6 +43,14 @@ export interface DispatchReport {
   readonly enqueued: number;
   /** Due applications whose run for this tick had already advanced (a repeated tick). */
   readonly alreadyRunning: number;
+  /** Runs of earlier ticks still DISPATCHED with no delivery, whose snapshot message was sent again. */
+  readonly resent: number;
+  /** Enabled applications without a READY snapshot within their objective. */
+  readonly stale: number;
+  /** Age in minutes of the oldest newest-READY snapshot among enabled applications (0 when none). */
+  readonly maxSnapshotAgeMinutes: number;
+  /** The invalid parameters by name with their problems (the first 50). */
+  readonly invalidParameters: readonly { readonly parameter: string; readonly problems: readonly string[] }[];
 }
 
 /**
@@ -51,7 +61,19 @@ const PAGES_IN_FLIGHT = 8;
 /** Run-table writes at once within a page (a page holds at most 10 parameters). */
 const WRITE_CONCURRENCY = 10;
 
-type PageCounts = Omit<DispatchReport, 'runId'>;
+/** Invalid parameters named in a report; the rest are counted. */
+const REPORTED_INVALID = 50;
+/** A run still DISPATCHED this long after its tick, never received by a worker, is sent again. */
+export const RESEND_AFTER_MS = 10 * 60_000;
+/** At most this many resends per run; older runs than RECONCILE_WINDOW_MS are left to the DLQ alarm. */
+const MAX_RESENDS = 2;
+const RECONCILE_WINDOW_MS = 24 * 3_600_000;
+/** An application on its way to RUNNING is waited for until its next slot, and at most an hour. */
+const MAX_SETTLE_MS = 3_600_000;
+/** Recent snapshot durations kept on the pointer. */
+const DURATIONS_KEPT = 5;
+
+type PageCounts = Omit<DispatchReport, 'runId' | 'maxSnapshotAgeMinutes' | 'invalidParameters'>;
 
 const NO_COUNTS: PageCounts = {
   configsRead: 0,
@@ -61,7 +83,15 @@ const NO_COUNTS: PageCounts = {
   disabled: 0,
   enqueued: 0,
   alreadyRunning: 0,
+  resent: 0,
+  stale: 0,
 };
+
+interface PageResult {
+  readonly counts: PageCounts;
+  readonly maxSnapshotAgeMinutes: number;
+  readonly invalidParameters: DispatchReport['invalidParameters'];
+}
 
 interface ParsedParameters {
   readonly valid: AppConfig[];
@@ -133,13 +163,17 @@ export async function dispatch(deps: Deps, input: DispatchInput): Promise<Dispat
     admitted: new Map(),
   };
   const totals = { ...NO_COUNTS };
+  let maxSnapshotAgeMinutes = 0;
+  const invalidParameters: DispatchReport['invalidParameters'][number][] = [];
   const inFlight = new Set<Promise<void>>();
   let failure: { readonly error: unknown } | undefined;
   for await (const page of deps.configs.pages(configPathPrefix(input.stage))) {
     if (failure) break;
     const task: Promise<void> = dispatchPage(deps, tick, page).then(
-      (counts) => {
-        for (const key of Object.keys(totals) as (keyof PageCounts)[]) totals[key] += counts[key];
+      (result) => {
+        for (const key of Object.keys(totals) as (keyof PageCounts)[]) totals[key] += result.counts[key];
+        maxSnapshotAgeMinutes = Math.max(maxSnapshotAgeMinutes, result.maxSnapshotAgeMinutes);
+        invalidParameters.push(...result.invalidParameters);
       },
       (error: unknown) => {
         failure ??= { error };
@@ -155,15 +189,29 @@ export async function dispatch(deps: Deps, input: DispatchInput): Promise<Dispat
 
   deps.metrics.count(MetricName.DISPATCHED, totals.enqueued);
   deps.metrics.count(MetricName.CONFIG_INVALID, totals.invalid);
-  const report: DispatchReport = { runId: tick.runId, ...totals };
-  deps.log.info('dispatched', { ...report });
+  // Published on every tick, zeros included: the freshness alarm treats a missing datapoint as breaching.
+  deps.metrics.count(MetricName.STALE_APPLICATIONS, totals.stale);
+  deps.metrics.gauge(MetricName.SNAPSHOT_AGE_MAX, maxSnapshotAgeMinutes, 'None');
+  const report: DispatchReport = {
+    runId: tick.runId,
+    ...totals,
+    maxSnapshotAgeMinutes,
+    invalidParameters: invalidParameters
+      .sort((a, b) => (a.parameter < b.parameter ? -1 : 1))
+      .slice(0, REPORTED_INVALID),
+  };
+  const { invalidParameters: _named, ...counts } = report;
+  deps.log.info('dispatched', counts);
   return report;
 }
 
-async function dispatchPage(deps: Deps, tick: Tick, page: readonly ConfigParameter[]): Promise<PageCounts> {
+async function dispatchPage(deps: Deps, tick: Tick, page: readonly ConfigParameter[]): Promise<PageResult> {
   const { input, runId, now, schedule } = tick;
   const { valid, invalid } = parseAll(page, tick);
-  const invalidReported = await reportInvalid(deps, invalid, schedule, runId, now);
+  const invalidReported = await reportInvalid(deps, invalid, tick);
+  const enabled = valid.filter((config) => config.enabled);
+  const freshness = await watchFreshness(deps, tick, enabled);
+  const resent = await resendLostRuns(deps, tick, enabled);
 
   const candidates = valid.map((config) => {
     const entry = schedule.get(config.appKey);
@@ -179,25 +227,30 @@ async function dispatchPage(deps: Deps, tick: Tick, page: readonly ConfigParamet
     };
   });
   const { due, disabled } = selectDue(candidates, input.tick, input.tickMinutes);
-  const pointer = (config: AppConfig) =>
-    deps.runs.markScheduled({
+  const pointer = (config: AppConfig) => {
+    const durations = schedule.get(config.appKey)?.durationsMs;
+    return deps.runs.markScheduled({
       appKey: config.appKey,
       tenant: config.tenant,
       lastRunId: runId,
       lastRunAt: input.tick,
+      firstSeenAt: now,
+      // Trimmed here, where the pointer was read: the worker only appends.
+      ...(durations !== undefined && durations.length > DURATIONS_KEPT
+        ? { durationsMs: durations.slice(-DURATIONS_KEPT) }
+        : {}),
     });
+  };
 
   await mapWithConcurrency(disabled, WRITE_CONCURRENCY, async ({ config }) => {
+    const reason = 'disabled by its configuration (enabled: false)';
     const created = await deps.runs.create(
-      {
-        ...runIdentity(config, runId),
-        state: RunState.SKIPPED,
-        reason: 'disabled by its configuration (enabled: false)',
-      },
+      { ...runIdentity(config, runId), state: RunState.SKIPPED, reason },
       now,
     );
     if (created) deps.metrics.count(RUN_ENDINGS[RunState.SKIPPED].metric);
     await pointer(config);
+    await deps.runs.recordEnding(config, { runId, state: RunState.SKIPPED, at: now, reason });
   });
 
   const created = await mapWithConcurrency(due, WRITE_CONCURRENCY, async ({ config }) => {
@@ -209,19 +262,133 @@ async function dispatchPage(deps: Deps, tick: Tick, page: readonly ConfigParamet
   });
   const sending = created.filter((config): config is AppConfig => config !== undefined);
   const entries = sending.map((config, index) =>
-    workMessageEntry(buildSnapshotMessage({ config, runId, now }), `m${index}`),
+    workMessageEntry(snapshotMessage(tick, config, runId), `m${index}`),
   );
   for (const batch of chunkSendBatches(entries)) await deps.queue.sendBatch(batch);
 
   return {
-    configsRead: page.length,
-    invalid: invalid.length,
-    invalidReported,
-    due: due.length,
-    disabled: disabled.length,
-    enqueued: sending.length,
-    alreadyRunning: due.length - sending.length,
+    counts: {
+      configsRead: page.length,
+      invalid: invalid.length,
+      invalidReported,
+      due: due.length,
+      disabled: disabled.length,
+      enqueued: sending.length,
+      alreadyRunning: due.length - sending.length,
+      resent,
+      stale: freshness.stale,
+    },
+    maxSnapshotAgeMinutes: freshness.maxAgeMinutes,
+    invalidParameters: invalid.map(({ parameter, error }) => ({
+      parameter: parameter.name,
+      problems: error.issues.map(formatIssue),
+    })),
   };
+}
+
+/**
+ * The snapshot message of a run: how long to wait for an application on its way to RUNNING (until the
+ * application's next slot, at most an hour), and how long its recent snapshots took.
+ */
+function snapshotMessage(tick: Tick, config: AppConfig, runId: string) {
+  const { input, now, schedule } = tick;
+  const slotEnd =
+    slotStart(config.appKey, config.intervalMinutes, input.tick, input.tickMinutes) +
+    config.intervalMinutes * 60_000;
+  const durations = schedule.get(config.appKey)?.durationsMs ?? [];
+  return buildSnapshotMessage({
+    config,
+    runId,
+    now,
+    retryUntil: Math.min(slotEnd, now + MAX_SETTLE_MS),
+    expectedDurationMs: durations.length === 0 ? undefined : Math.max(...durations.slice(-DURATIONS_KEPT)),
+  });
+}
+
+/**
+ * Judges every enabled application's freshness: counts the stale ones and the oldest snapshot age, and
+ * alerts once when an application becomes stale and once when it recovers. The alert is published
+ * before the pointer records the episode, so a failure repeats it on the next tick (at least once).
+ */
+async function watchFreshness(
+  deps: Deps,
+  tick: Tick,
+  enabled: readonly AppConfig[],
+): Promise<{ stale: number; maxAgeMinutes: number }> {
+  const { now, runId, schedule } = tick;
+  let stale = 0;
+  let maxAgeMinutes = 0;
+  await mapWithConcurrency(enabled, WRITE_CONCURRENCY, async (config) => {
+    const entry = schedule.get(config.appKey) ?? { appKey: config.appKey };
+    const objective = freshnessObjectiveMinutes(config);
+    const verdict = judgeFreshness(entry, objective, now);
+    if (verdict.state === FreshnessState.STALE) stale++;
+    if (verdict.ageMs !== undefined)
+      maxAgeMinutes = Math.max(maxAgeMinutes, Math.round(verdict.ageMs / 60_000));
+    if (verdict.transition === undefined) return;
+    const age =
+      verdict.ageMs === undefined
+        ? 'no READY snapshot yet'
+        : `its newest READY snapshot is ${formatMinutes(verdict.ageMs / 60_000)} old`;
+    const last =
+      entry.lastEnded === undefined
+        ? ''
+        : `; its last run (${entry.lastEnded.runId}) ended ${entry.lastEnded.state}${entry.lastEnded.reason === undefined ? '' : `: ${entry.lastEnded.reason}`}`;
+    const stalled = verdict.transition === 'became-stale';
+    const alert = runAlert(config, runId, stalled ? 'stale' : 'recovered', {
+      reason: stalled
+        ? `application ${config.applicationName} is not recoverable from a recent snapshot: ${age}, beyond its objective of ${formatMinutes(objective)} (maxSnapshotAgeMinutes)${last}`
+        : `application ${config.applicationName} is recoverable again: ${age}, within its objective of ${formatMinutes(objective)}`,
+    });
+    if (alert !== undefined) await deps.alerts.publish(alert);
+    await deps.runs.markScheduled({
+      appKey: config.appKey,
+      tenant: config.tenant,
+      staleSince: stalled ? now : null,
+    });
+  });
+  return { stale, maxAgeMinutes };
+}
+
+function formatMinutes(minutes: number): string {
+  if (minutes < 120) return `${Math.round(minutes)} min`;
+  if (minutes < 48 * 60) return `${(minutes / 60).toFixed(1)} h`;
+  return `${(minutes / 1440).toFixed(1)} days`;
+}
+
+/**
+ * Sends again the snapshot message of an earlier tick's run that is still DISPATCHED and was never
+ * received by a worker (the tick's send failed after the run was recorded, or the message was lost):
+ * the run is claimed by a conditional write, so a message that was only late changes nothing twice.
+ */
+async function resendLostRuns(deps: Deps, tick: Tick, enabled: readonly AppConfig[]): Promise<number> {
+  const { now, runId, schedule } = tick;
+  const suspects = enabled.filter((config) => {
+    const entry = schedule.get(config.appKey);
+    if (entry?.lastRunId === undefined || entry.lastRunId === runId) return false;
+    if (entry.lastEnded?.runId === entry.lastRunId) return false;
+    const age = now - (entry.lastRunAt ?? now);
+    return age >= RESEND_AFTER_MS && age <= RECONCILE_WINDOW_MS;
+  });
+  const resent = await mapWithConcurrency(suspects, WRITE_CONCURRENCY, async (config) => {
+    const key = {
+      appKey: config.appKey,
+      runId: (schedule.get(config.appKey) as ScheduleEntry).lastRunId as string,
+    };
+    const run = await deps.runs.get(key);
+    if (run?.state !== RunState.DISPATCHED) return undefined;
+    // A delivery that failed means SQS has the message (or the DLQ does, with its alarm).
+    if ((run.attempts ?? 0) > 0) return undefined;
+    if (run.deferredUntil !== undefined && run.deferredUntil + RESEND_AFTER_MS > now) return undefined;
+    const resends = run.resends ?? 0;
+    if (resends >= MAX_RESENDS || !(await deps.runs.countResend(key, resends, now))) return undefined;
+    deps.log.warn('run never reached a worker, sending it again', { appKey: key.appKey, runId: key.runId });
+    return buildSnapshotMessage({ config, runId: key.runId, now });
+  });
+  const messages = resent.filter((message) => message !== undefined);
+  const entries = messages.map((message, index) => workMessageEntry(message, `r${index}`));
+  for (const batch of chunkSendBatches(entries)) await deps.queue.sendBatch(batch);
+  return messages.length;
 }
 
 function runIdentity(config: AppConfig, runId: string) {
@@ -234,14 +401,17 @@ function runIdentity(config: AppConfig, runId: string) {
   };
 }
 
-/** Records each invalid parameter as a FAILED run and alerts, once per version of the parameter. */
-async function reportInvalid(
-  deps: Deps,
-  invalid: ParsedParameters['invalid'],
-  schedule: ReadonlyMap<string, ScheduleEntry>,
-  runId: string,
-  now: number,
-): Promise<number> {
+/** What identifies an invalid parameter's problem: its value, type and problems (not its version). */
+function invalidDigest(parameter: ConfigParameter, error: ConfigError): string {
+  return hashKey(`${parameter.type ?? ''}\u0000${parameter.value}\u0000${error.message}`).toString(36);
+}
+
+/**
+ * Records each invalid parameter as a FAILED run and alerts, once per distinct value and problem: a
+ * parameter deleted and written again at version 1 with another mistake is alerted again.
+ */
+async function reportInvalid(deps: Deps, invalid: ParsedParameters['invalid'], tick: Tick): Promise<number> {
+  const { runId, now, schedule } = tick;
   const reported = await mapWithConcurrency(invalid, WRITE_CONCURRENCY, async ({ parameter, error }) => {
     // A parameter whose name is not even under <tenant>/<app> is keyed by its name.
     const appKey = error.appKey ?? parameter.name;
@@ -251,7 +421,8 @@ async function reportInvalid(
       version: parameter.version,
       error: error.message,
     });
-    if (schedule.get(appKey)?.invalidVersion === parameter.version) return false;
+    const digest = invalidDigest(parameter, error);
+    if (schedule.get(appKey)?.invalidDigest === digest) return false;
     const application = appKey.slice(appKey.lastIndexOf('/') + 1);
     const created = await recordWithAlert(
       deps,
@@ -278,7 +449,7 @@ async function reportInvalid(
       },
       now,
     );
-    await deps.runs.markScheduled({ appKey, tenant, invalidVersion: parameter.version });
+    await deps.runs.markScheduled({ appKey, tenant, invalidDigest: digest });
     return created;
   });
   return reported.filter(Boolean).length;

@@ -3,7 +3,7 @@ import type { RunError } from '../domain/run-record';
 import type { RunState } from '../domain/run-state';
 import type { WorkMessage } from '../domain/work-message';
 import type { Deps } from '../ports';
-import { pending, publishPending, runAlert, settleDuplicate } from './notify';
+import { pending, publishPending, recordRunEnding, runAlert, settleDuplicate } from './notify';
 
 /**
  * Ends a run FAILED or TIMED_OUT with one conditional write from `from`, its alert pending on the run,
@@ -29,6 +29,7 @@ export async function endRun(
   );
   if (!ended) return settleDuplicate(deps, key);
   deps.metrics.count(ending.metric);
+  await recordRunEnding(deps, ended);
   deps.log[log.level](log.message, { snapshot: ended.snapshotName, ...details });
   await publishPending(deps, ended);
   return ending.outcome;

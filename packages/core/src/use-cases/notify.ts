@@ -83,3 +83,18 @@ export async function notifyRun(
   const alert = runAlert(config, runId, event, details);
   if (alert) await deps.alerts.publish(alert);
 }
+
+/**
+ * Records on the application's pointer how a run ended (its freshness and the dispatcher's search for
+ * lost runs read it); a completed run also raises the newest READY time and adds its duration.
+ */
+export async function recordRunEnding(
+  deps: Pick<Deps, 'runs'>,
+  run: RunRecord,
+  completion: { readonly readyAt?: number | undefined; readonly durationMs?: number | undefined } = {},
+): Promise<void> {
+  await deps.runs.recordEnding(
+    { appKey: run.appKey, tenant: run.tenant },
+    { runId: run.runId, state: run.state, at: run.updatedAt, reason: run.reason, ...completion },
+  );
+}

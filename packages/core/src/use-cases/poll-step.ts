@@ -10,7 +10,7 @@ import {
 } from '../domain/work-message';
 import type { Deps } from '../ports';
 import { endRun } from './end-run';
-import { pending, publishPending, runAlert, settleDuplicate } from './notify';
+import { pending, publishPending, recordRunEnding, runAlert, settleDuplicate } from './notify';
 import { pruneSnapshots } from './prune';
 import type { StepContext, StepOutcome } from './snapshot-step';
 
@@ -52,18 +52,20 @@ export async function runPollStep(
   }
 
   if (snapshot.status === 'READY') {
+    // The duration lies between the last look that saw it CREATING and this one.
     const durationMs = Math.max(0, now - snapshot.createdAt);
+    const minMs = Math.max(0, (message.lastSeenCreatingAt ?? snapshot.createdAt) - snapshot.createdAt);
     const ready = await deps.runs.transition(
       key,
       RunState.SNAPSHOT_REQUESTED,
       RunState.SNAPSHOT_READY,
-      { snapshotDurationMs: durationMs },
+      { snapshotDurationMs: durationMs, snapshotDurationMinMs: minMs },
       now,
     );
     if (ready) {
       deps.metrics.count(MetricName.SNAPSHOT_READY);
       deps.metrics.seconds(MetricName.SNAPSHOT_DURATION, durationMs / 1000);
-      deps.log.info('snapshot ready', { snapshot: message.snapshotName, durationMs });
+      deps.log.info('snapshot ready', { snapshot: message.snapshotName, durationMs, minDurationMs: minMs });
       return completeRun(deps, message, ready, context);
     }
     // Another delivery got there first, or an earlier one died half-way through pruning: resume that.
@@ -104,7 +106,8 @@ export async function runPollStep(
     Math.max(base, backoffDelaySeconds(message.polls + 1, base, cap, deps.random)),
     Math.max(1, untilDeadline),
   );
-  await deps.queue.sendBatch([workMessageEntry(buildPollMessage(message), 'poll', delay)]);
+  const next = buildPollMessage(message, { sawCreatingAt: now });
+  await deps.queue.sendBatch([workMessageEntry(next, 'poll', delay)]);
   return 'poll-enqueued';
 }
 
@@ -139,8 +142,8 @@ async function completeRun(
       `run ${key.appKey} ${key.runId} is ${run.state} without a prune record; expected one from its PRUNED write`,
     );
   }
-  const seconds = Math.round((run.snapshotDurationMs ?? 0) / 1000);
   const quota = prune.quota;
+  deps.metrics.gauge(MetricName.QUOTA_USED, Math.round(quota.used * 1000) / 10, 'Percent');
   const alerts = pending(
     quota.warning
       ? runAlert(config, message.runId, 'quota-warning', {
@@ -150,7 +153,7 @@ async function completeRun(
       : undefined,
     runAlert(config, message.runId, RUN_ENDINGS[RunState.COMPLETED].event, {
       state: RunState.COMPLETED,
-      reason: `snapshot ${message.snapshotName} READY after ${seconds} s; deleted ${prune.deleted.length}${prune.dryRun ? ' (dry run: nothing deleted)' : ''}`,
+      reason: `snapshot ${message.snapshotName} READY after ${durationText(run)}; deleted ${prune.deleted.length}${prune.dryRun ? ' (dry run: nothing deleted)' : ''}`,
     }),
   );
   const completed = await deps.runs.transition(
@@ -162,6 +165,10 @@ async function completeRun(
   );
   if (!completed) return settleDuplicate(deps, key);
   deps.metrics.count(RUN_ENDINGS[RunState.COMPLETED].metric);
+  await recordRunEnding(deps, completed, {
+    readyAt: prune.newestReadyAt,
+    durationMs: run.snapshotDurationMs,
+  });
   deps.log.info('run completed', {
     deleted: prune.deleted.length,
     failedDeletes: prune.failed.length,
@@ -170,4 +177,11 @@ async function completeRun(
   });
   await publishPending(deps, completed);
   return RUN_ENDINGS[RunState.COMPLETED].outcome;
+}
+
+/** A snapshot's measured duration as the polls bound it: `35 s`, or `240–300 s`. */
+export function durationText(run: Pick<RunRecord, 'snapshotDurationMs' | 'snapshotDurationMinMs'>): string {
+  const max = Math.round((run.snapshotDurationMs ?? 0) / 1000);
+  const min = Math.round((run.snapshotDurationMinMs ?? run.snapshotDurationMs ?? 0) / 1000);
+  return min >= max ? `${max} s` : `${min}–${max} s`;
 }

@@ -1,8 +1,9 @@
-import { RUN_ENDINGS, severityOf } from '../domain/alerts';
+import { MetricName, RUN_ENDINGS, severityOf } from '../domain/alerts';
 import {
   type InvalidMessageError,
   isRetryable,
   PermanentError,
+  type RetryableError,
   SnapshotQuotaExceededError,
 } from '../domain/errors';
 import { RunState, statesLeadingTo } from '../domain/run-state';
@@ -43,15 +44,37 @@ export async function processWorkMessage(
       ? await runSnapshotStep(deps, message, context)
       : await runPollStep(deps, message, context);
   } catch (error) {
-    if (isRetryable(error) || !(error instanceof PermanentError)) throw error;
+    if (isRetryable(error)) {
+      await noteRetry(deps, message, error);
+      throw error;
+    }
+    if (!(error instanceof PermanentError)) throw error;
     return await failRun(deps, message, error);
+  }
+}
+
+/**
+ * Counts a retryable failure on the run (its attempts and last error answer "why is it in the DLQ?") and
+ * in the metrics, then lets the original error go on to SQS. Counting is best effort: a failure to count
+ * must not replace the error SQS retries on.
+ */
+async function noteRetry(deps: Deps, message: WorkMessage, error: RetryableError): Promise<void> {
+  deps.metrics.count(MetricName.STEP_RETRIED);
+  try {
+    await deps.runs.noteRetry(
+      { appKey: message.appKey, runId: message.runId },
+      runError(error),
+      deps.clock.now(),
+    );
+  } catch (failure) {
+    deps.log.warn('could not count the retry on the run', { error: runError(failure) });
   }
 }
 
 async function failRun(deps: Deps, message: WorkMessage, error: PermanentError): Promise<StepOutcome> {
   const reason =
     error instanceof SnapshotQuotaExceededError
-      ? `snapshot quota reached and pruning freed none: ${error.message}`
+      ? `snapshot quota reached: ${error.message}`
       : `${message.step} step: ${error.message}`;
   return endRun(
     deps,

@@ -1,6 +1,6 @@
 import { MetricName } from '../domain/alerts';
 import type { AppConfig } from '../domain/config';
-import { planRetention } from '../domain/retention';
+import { type KeepReason, planRetention, type RetentionPlan, SnapshotStatus } from '../domain/retention';
 import type { DeletedSnapshot, DeleteFailure, PruneRecord } from '../domain/run-record';
 import type { Deps, FlinkSnapshots } from '../ports';
 import { runError } from './notify';
@@ -66,5 +66,30 @@ export async function pruneSnapshots(
     }
   }
   if (!plan.dryRun) deps.metrics.count(MetricName.SNAPSHOTS_PRUNED, deleted.length);
-  return { dryRun: plan.dryRun, deleted, failed, deferred, kept: plan.keep.length, quota: plan.quota };
+  const ready = snapshots.filter((s) => s.status === SnapshotStatus.READY).map((s) => s.createdAt);
+  return {
+    dryRun: plan.dryRun,
+    deleted,
+    failed,
+    deferred,
+    kept: plan.keep.length,
+    keptBy: keptByReason(plan.keep),
+    newestReadyAt: ready.length === 0 ? undefined : Math.max(...ready),
+    quota: plan.quota,
+  };
+}
+
+/** Names kept per reason in a run's record: the newest few, so the item stays small. */
+const KEPT_NAMES = 5;
+
+/** The kept snapshots by reason: how many, and the newest few names. */
+function keptByReason(keep: RetentionPlan['keep']): NonNullable<PruneRecord['keptBy']> {
+  const byReason: Partial<Record<KeepReason, { count: number; names: string[] }>> = {};
+  // Oldest first: the newest come last.
+  for (const { snapshot, reason } of [...keep].reverse()) {
+    const entry = (byReason[reason] ??= { count: 0, names: [] });
+    entry.count++;
+    if (entry.names.length < KEPT_NAMES) entry.names.push(snapshot.name);
+  }
+  return byReason;
 }

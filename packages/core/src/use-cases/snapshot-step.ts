@@ -1,11 +1,20 @@
 import { MetricName, RUN_ENDINGS } from '../domain/alerts';
+import { StatusOutlook, settleDelaySeconds, statusOutlook } from '../domain/application-status';
 import { InvalidRequestError, SnapshotQuotaExceededError, TenantBindingError } from '../domain/errors';
+import { KeepReason } from '../domain/retention';
 import type { RunKey, RunRecord } from '../domain/run-record';
 import { RunState, snapshotName } from '../domain/run-state';
 import { checkBinding } from '../domain/tenant';
-import { buildFirstPollMessage, type SnapshotStepMessage, workMessageEntry } from '../domain/work-message';
+import {
+  buildFirstPollMessage,
+  buildWaitedSnapshotMessage,
+  SEND_BATCH_LIMITS,
+  type SnapshotStepMessage,
+  snapshotDeadline,
+  workMessageEntry,
+} from '../domain/work-message';
 import { type ApplicationInfo, CreateOutcome, type Deps, type FlinkSnapshots } from '../ports';
-import { notifyRun, pending, publishPending, runAlert } from './notify';
+import { notifyRun, pending, publishPending, recordRunEnding, runAlert } from './notify';
 import { pruneSnapshots } from './prune';
 
 export interface StepContext {
@@ -13,12 +22,23 @@ export interface StepContext {
   readonly remainingMs: () => number;
 }
 
-export type StepOutcome = 'poll-enqueued' | 'skipped' | 'duplicate' | 'completed' | 'failed' | 'timed-out';
+export type StepOutcome =
+  | 'poll-enqueued'
+  | 'waiting'
+  | 'skipped'
+  | 'duplicate'
+  | 'completed'
+  | 'failed'
+  | 'timed-out';
+
+/** Seconds between attempts to create a snapshot while pruned snapshots are still DELETING. */
+const QUOTA_WAIT_SECONDS = 30;
 
 /**
- * The first step of a run: checks the application is RUNNING, creates the run's snapshot (its name
- * derives from the runId, so a redelivery never makes a second one), records SNAPSHOT_REQUESTED and
- * enqueues the first poll. Never waits for the snapshot.
+ * The first step of a run: checks the application is its tenant's and RUNNING (waiting, within the
+ * slot, for one on its way there), creates the run's snapshot (its name derives from the runId, so a
+ * redelivery never makes a second one), records SNAPSHOT_REQUESTED and enqueues the first poll. Never
+ * waits inside the invocation: waiting is a delayed message.
  */
 export async function runSnapshotStep(
   deps: Deps,
@@ -40,8 +60,14 @@ export async function runSnapshotStep(
       reason: binding.reason,
     });
   }
-  const running = app.status === 'RUNNING';
-  const skipReason = `application ${config.applicationName} is ${app.status}, not RUNNING: no snapshot taken`;
+  const outlook = statusOutlook(app.status);
+  if (outlook === StatusOutlook.SETTLING && (await waitToSettle(deps, message, app))) return 'waiting';
+
+  const running = outlook === StatusOutlook.RUNNING;
+  const skipReason =
+    outlook === StatusOutlook.SETTLING
+      ? `application ${config.applicationName} stayed ${app.status} (on its way to RUNNING) until ${iso(message.retryUntil ?? deps.clock.now())}, the end of its wait in this slot: no snapshot taken`
+      : `application ${config.applicationName} is ${app.status}, not RUNNING: no snapshot taken`;
   const notes = app.snapshotsEnabled
     ? undefined
     : [
@@ -100,9 +126,13 @@ export async function runSnapshotStep(
       return 'duplicate';
     }
     // A previous delivery claimed the run and died before enqueuing the poll, perhaps before creating
-    // the snapshot: create it if need be (the name makes that idempotent), then poll.
+    // the snapshot, or this step waits for the quota: create it if need be (the name makes that
+    // idempotent), then poll.
     deps.log.info('resuming a claimed run', { snapshot: run.snapshotName });
-    if (running) await createSnapshot(deps, flink, message, app, context);
+    if (running) {
+      const outcome = await createSnapshot(deps, flink, message, app, run, context);
+      if (outcome === 'quota-wait') return 'waiting';
+    }
     await enqueuePoll(deps, message, run);
     return 'poll-enqueued';
   }
@@ -110,16 +140,49 @@ export async function runSnapshotStep(
   if (!running) {
     deps.metrics.count(RUN_ENDINGS[RunState.SKIPPED].metric);
     deps.log.info('run skipped', { status: app.status });
+    await recordRunEnding(deps, claimed);
     await publishPending(deps, claimed);
     return RUN_ENDINGS[RunState.SKIPPED].outcome;
   }
 
   const name = snapshotName(message.runId);
-  const outcome = await createSnapshot(deps, flink, message, app, context);
+  const outcome = await createSnapshot(deps, flink, message, app, claimed, context);
+  if (outcome === 'quota-wait') return 'waiting';
   if (outcome === CreateOutcome.CREATED) deps.metrics.count(MetricName.SNAPSHOT_CREATED);
   deps.log.info('snapshot requested', { snapshot: name, outcome });
   await enqueuePoll(deps, message, claimed);
   return 'poll-enqueued';
+}
+
+function iso(epochMs: number): string {
+  return new Date(epochMs).toISOString();
+}
+
+/**
+ * An application on its way to RUNNING (STARTING, UPDATING, AUTOSCALING, …) keeps its slot: while the
+ * message's wait lasts, the step is taken again later (a delayed message, backing off) and the run
+ * records why it waits. False when the wait is over, or the run is not DISPATCHED any more.
+ */
+async function waitToSettle(
+  deps: Deps,
+  message: SnapshotStepMessage,
+  app: ApplicationInfo,
+): Promise<boolean> {
+  const now = deps.clock.now();
+  const until = message.retryUntil;
+  if (until === undefined || now >= until) return false;
+  const delay = Math.max(
+    1,
+    Math.min(settleDelaySeconds(message.waits ?? 0), Math.ceil((until - now) / 1000)),
+  );
+  const reason = `application ${app.name} is ${app.status}, on its way to RUNNING: the snapshot waits for it (until ${iso(until)} at most)`;
+  const key = { appKey: message.appKey, runId: message.runId };
+  if (!(await deps.runs.defer(key, now + delay * 1000, reason, now))) return false;
+  deps.log.info('waiting for the application to settle', { status: app.status, delaySeconds: delay });
+  await deps.queue.sendBatch([
+    workMessageEntry(buildWaitedSnapshotMessage(message, 'settle'), 'wait', delay),
+  ]);
+  return true;
 }
 
 /** Creates the run's snapshot; a refusal of an application with snapshots disabled says so and how to fix it. */
@@ -128,10 +191,11 @@ async function createSnapshot(
   flink: FlinkSnapshots,
   message: SnapshotStepMessage,
   app: ApplicationInfo,
+  run: RunRecord,
   context: StepContext,
-): Promise<CreateOutcome> {
+): Promise<CreateOutcome | 'quota-wait'> {
   try {
-    return await createWithQuotaRelief(deps, flink, message, app.restoreSnapshotName, context);
+    return await createWithQuotaRelief(deps, flink, message, app.restoreSnapshotName, run, context);
   } catch (error) {
     if (app.snapshotsEnabled || !(error instanceof InvalidRequestError)) throw error;
     throw new InvalidRequestError(
@@ -146,37 +210,89 @@ async function createSnapshot(
   }
 }
 
-/** At the 1,000-snapshot quota, prunes first and retries once; a second refusal is permanent. */
+/**
+ * At the 1,000-snapshot quota, prunes first. The snapshots it deletes go DELETING and free the quota only
+ * once gone, so the create is tried again later (a delayed message) until the run's deadline; pruning that
+ * deletes nothing, or a deadline passed, fails the run with what happened.
+ */
 async function createWithQuotaRelief(
   deps: Deps,
   flink: FlinkSnapshots,
   message: SnapshotStepMessage,
   restoreSnapshotName: string | undefined,
+  run: RunRecord,
   context: StepContext,
-): Promise<CreateOutcome> {
+): Promise<CreateOutcome | 'quota-wait'> {
   const { config } = message;
   const name = snapshotName(message.runId);
   try {
     return await flink.createSnapshot(config.applicationName, name);
   } catch (error) {
     if (!(error instanceof SnapshotQuotaExceededError)) throw error;
-    deps.log.warn('snapshot quota reached, pruning first', { snapshot: name });
-    const prune = await pruneSnapshots(deps, {
-      config,
-      flink,
-      restoreSnapshotName,
-      remainingMs: context.remainingMs,
-    });
-    await notifyRun(deps, config, message.runId, 'quota-warning', {
-      reason: `application ${config.applicationName} reached the ${prune.quota.limit}-snapshot quota; pruned ${prune.deleted.length} before creating ${name}`,
-    });
-    return await flink.createSnapshot(config.applicationName, name);
+    const waits = message.quotaWaits ?? 0;
+    if (waits === 0) {
+      deps.log.warn('snapshot quota reached, pruning first', { snapshot: name });
+      const prune = await pruneSnapshots(deps, {
+        config,
+        flink,
+        restoreSnapshotName,
+        remainingMs: context.remainingMs,
+      });
+      await notifyRun(deps, config, message.runId, 'quota-warning', {
+        reason: `application ${config.applicationName} reached the ${prune.quota.limit}-snapshot quota; pruned ${prune.deleted.length} before creating ${name}`,
+      });
+      // Snapshots already DELETING (an earlier delivery's pruning) free the quota too, once gone.
+      const deleting = prune.keptBy?.[KeepReason.IN_PROGRESS]?.count ?? 0;
+      if (prune.deleted.length === 0 && deleting === 0) {
+        throw new SnapshotQuotaExceededError(
+          { application: config.applicationName, limit: error.limit, relief: 'pruning freed none' },
+          { cause: error },
+        );
+      }
+      try {
+        return await flink.createSnapshot(config.applicationName, name);
+      } catch (again) {
+        if (!(again instanceof SnapshotQuotaExceededError)) throw again;
+      }
+    }
+    const requestedAt = run.at[RunState.SNAPSHOT_REQUESTED] ?? deps.clock.now();
+    const deadline = snapshotDeadline(config, requestedAt);
+    const now = deps.clock.now();
+    if (now + QUOTA_WAIT_SECONDS * 1000 > deadline) {
+      throw new SnapshotQuotaExceededError(
+        {
+          application: config.applicationName,
+          limit: error.limit,
+          relief: `pruning deleted snapshots, but MSF still refused the create ${Math.round((now - requestedAt) / 60_000)} min later, at snapshotTimeoutMinutes: the deletions had not finished`,
+        },
+        { cause: error },
+      );
+    }
+    deps.log.info('waiting for pruned snapshots to finish deleting', { snapshot: name, waits });
+    await deps.queue.sendBatch([
+      workMessageEntry(buildWaitedSnapshotMessage(message, 'quota'), 'quota', QUOTA_WAIT_SECONDS),
+    ]);
+    return 'quota-wait';
   }
 }
 
-/** Enqueues the run's first poll; its deadline runs from when the run recorded the snapshot request. */
+/**
+ * Enqueues the run's first poll; its deadline runs from when the run recorded the snapshot request. It
+ * looks first when the application's recent snapshots took (at least the configured poll interval), so
+ * most runs need one poll and the measured duration is tight.
+ */
 async function enqueuePoll(deps: Deps, message: SnapshotStepMessage, run: RunRecord): Promise<void> {
   const requestedAt = run.at[RunState.SNAPSHOT_REQUESTED] ?? deps.clock.now();
   const poll = buildFirstPollMessage(message, requestedAt);
-  await deps.queue.sendBatch([workMessageEntry(poll, 'poll', message.config.pollIntervalSeconds)]);
+  const expected = Math.ceil((message.expectedDurationMs ?? 0) / 1000);
+  const untilDeadline = Math.ceil((poll.deadline - deps.clock.now()) / 1000);
+  const delay = Math.max(
+    1,
+    Math.min(
+      Math.max(message.config.pollIntervalSeconds, expected),
+      SEND_BATCH_LIMITS.maxDelaySeconds,
+      untilDeadline,
+    ),
+  );
+  await deps.queue.sendBatch([workMessageEntry(poll, 'poll', delay)]);
 }

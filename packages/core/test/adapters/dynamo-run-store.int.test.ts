@@ -340,7 +340,6 @@ describe('DynamoRunStore scheduling pointers', () => {
       appKey,
       lastRunId: '20261122T083000Z',
       lastRunAt: NOW,
-      invalidVersion: undefined,
     });
 
     await store.markScheduled({
@@ -355,7 +354,7 @@ describe('DynamoRunStore scheduling pointers', () => {
     });
   });
 
-  it('records the invalid version even when the pointer stays, and keeps fields not given', async () => {
+  it('records the invalid digest even when the pointer stays, and keeps fields not given', async () => {
     const { appKey } = newRun();
     await store.markScheduled({ appKey, tenant: 'tenant-a', lastRunId: '20261122T083000Z', lastRunAt: NOW });
 
@@ -364,22 +363,91 @@ describe('DynamoRunStore scheduling pointers', () => {
       tenant: 'tenant-a',
       lastRunId: '20261122T080000Z',
       lastRunAt: NOW - 1,
-      invalidVersion: 3,
+      invalidDigest: 'abc',
     });
     expect((await store.readSchedule()).get(appKey)).toEqual({
       appKey,
       lastRunId: '20261122T083000Z',
       lastRunAt: NOW,
-      invalidVersion: 3,
+      invalidDigest: 'abc',
     });
 
-    await store.markScheduled({ appKey, tenant: 'tenant-a', invalidVersion: 4 });
+    await store.markScheduled({ appKey, tenant: 'tenant-a', invalidDigest: 'def' });
     expect((await store.readSchedule()).get(appKey)).toEqual({
       appKey,
       lastRunId: '20261122T083000Z',
       lastRunAt: NOW,
-      invalidVersion: 4,
+      invalidDigest: 'def',
     });
+  });
+
+  it('sets firstSeenAt once, and a stale episode until it is cleared', async () => {
+    const { appKey } = newRun();
+    const tenant = 'tenant-a';
+    await store.markScheduled({
+      appKey,
+      tenant,
+      lastRunId: '20261122T083000Z',
+      lastRunAt: NOW,
+      firstSeenAt: NOW,
+    });
+    await store.markScheduled({ appKey, tenant, firstSeenAt: NOW + 1, staleSince: NOW + 2 });
+    expect((await store.readSchedule()).get(appKey)).toMatchObject({ firstSeenAt: NOW, staleSince: NOW + 2 });
+
+    await store.markScheduled({ appKey, tenant, staleSince: null });
+    expect((await store.readSchedule()).get(appKey)?.staleSince).toBeUndefined();
+  });
+
+  it('records a run ending on the pointer, never replacing a later one, and appends its duration', async () => {
+    const { appKey } = newRun();
+    const key = { appKey, tenant: 'tenant-a' };
+    await store.recordEnding(key, {
+      runId: '20261122T083000Z',
+      state: RunState.COMPLETED,
+      at: NOW,
+      readyAt: NOW - 60_000,
+      durationMs: 35_000,
+    });
+    await store.recordEnding(key, {
+      runId: '20261122T082500Z',
+      state: RunState.FAILED,
+      at: NOW,
+      reason: 'late',
+    });
+    await store.recordEnding(key, {
+      runId: '20261122T083500Z',
+      state: RunState.COMPLETED,
+      at: NOW + 1,
+      readyAt: NOW,
+      durationMs: 41_000,
+    });
+
+    expect((await store.readSchedule()).get(appKey)).toMatchObject({
+      lastEnded: { runId: '20261122T083500Z', state: RunState.COMPLETED, at: NOW + 1 },
+      lastReadyAt: NOW,
+      durationsMs: [35_000, 41_000],
+    });
+  });
+
+  it('counts retries, deferrals and resends of a run, the last two only while it is DISPATCHED', async () => {
+    const run = newRun();
+    await store.create(run, NOW);
+    await store.noteRetry(keyOf(run), { name: 'ThrottledError', message: 'slow down' }, NOW + 1);
+    await store.noteRetry(keyOf(run), { name: 'ThrottledError', message: 'again' }, NOW + 2);
+    expect(await store.defer(keyOf(run), NOW + 60_000, 'STARTING', NOW + 3)).toBe(true);
+    expect(await store.countResend(keyOf(run), 0, NOW + 4)).toBe(true);
+    expect(await store.countResend(keyOf(run), 0, NOW + 5)).toBe(false);
+
+    expect(await store.get(keyOf(run))).toMatchObject({
+      attempts: 2,
+      lastRetryableError: { name: 'ThrottledError', message: 'again' },
+      deferredUntil: NOW + 60_000,
+      deferredReason: 'STARTING',
+      resends: 1,
+    });
+    await store.transition(keyOf(run), RunState.DISPATCHED, RunState.SNAPSHOT_REQUESTED, {}, NOW + 6);
+    expect(await store.defer(keyOf(run), NOW, 'late', NOW + 7)).toBe(false);
+    expect(await store.countResend(keyOf(run), 1, NOW + 8)).toBe(false);
   });
 
   it('reads every pointer with one query on the index, and no runs', async () => {

@@ -131,6 +131,7 @@ describe('KdaFlinkSnapshots', () => {
     });
     await expect(flink.describeApplication('stopped')).resolves.toEqual({
       name: 'stopped',
+      arn: `arn:aws:kinesisanalytics:${REGION}:${local.accountId}:application/stopped`,
       status: 'READY',
       versionId: 1,
       snapshotsEnabled: false,

@@ -54,6 +54,7 @@ describe('SsmConfigSource', () => {
       name: `${PREFIX}tenant-1/app-07`,
       value: '{"index":7}',
       version: 1,
+      type: 'String',
     });
     expect(parameters.find((p) => p.name === `${PREFIX}tenant-0/app-00`)).toMatchObject({
       value: '{}',

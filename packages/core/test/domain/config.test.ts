@@ -40,7 +40,7 @@ const DEFAULTS = {
   retention: { count: 10, minCount: 1, dryRun: false, manage: 'own' },
   snapshotTimeoutMinutes: 30,
   pollIntervalSeconds: 30,
-  notify: { on: ['failed', 'timed-out', 'quota-warning'] },
+  notify: { on: ['failed', 'timed-out', 'quota-warning', 'stale', 'recovered'] },
 };
 
 describe('parseAppConfig accepts', () => {
@@ -71,14 +71,14 @@ describe('parseAppConfig accepts', () => {
   it('partial nested objects, filling the rest with defaults', () => {
     expect(config({ retention: { count: 3 }, notify: { contact: 'ops' } })).toMatchObject({
       retention: { count: 3, minCount: 1, dryRun: false, manage: 'own' },
-      notify: { on: ['failed', 'timed-out', 'quota-warning'], contact: 'ops' },
+      notify: { on: ['failed', 'timed-out', 'quota-warning', 'stale', 'recovered'], contact: 'ops' },
     });
   });
 
   it('does not share the default notify list between configurations', () => {
     const first = config({});
     first.notify.on.push('completed');
-    expect(config({}).notify.on).toEqual(['failed', 'timed-out', 'quota-warning']);
+    expect(config({}).notify.on).toEqual(['failed', 'timed-out', 'quota-warning', 'stale', 'recovered']);
   });
 
   it.each([
@@ -325,7 +325,8 @@ describe('parseAppConfig rejects', () => {
         field: 'notify.on[1]',
         kind: 'invalid-value',
         value: '"paged"',
-        expected: 'one of "failed", "timed-out", "skipped", "quota-warning", "completed"',
+        expected:
+          'one of "failed", "timed-out", "skipped", "quota-warning", "completed", "stale", "recovered"',
       },
     },
     ...['orders/v2', 'orders prod', '', 'x'.repeat(129)].map((name) => ({

@@ -14,6 +14,7 @@ import {
   type Deployment,
   type Deps,
   type DispatchInput,
+  type EndedRun,
   type FlinkFleet,
   type FlinkSnapshots,
   type FlinkTarget,
@@ -21,7 +22,9 @@ import {
   type MetricName,
   type Metrics,
   type NewRun,
+  type PointerUpdate,
   parseAppConfig,
+  type RunError,
   type RunKey,
   type RunPatch,
   type RunRecord,
@@ -252,16 +255,70 @@ export class MemoryRunStore implements RunStore {
     return new Map(this.pointers);
   }
 
-  async markScheduled(entry: ScheduleEntry & { readonly tenant: string }): Promise<void> {
-    const current = this.pointers.get(entry.appKey) ?? { appKey: entry.appKey };
+  async markScheduled(update: PointerUpdate): Promise<void> {
+    const current: ScheduleEntry = this.pointers.get(update.appKey) ?? { appKey: update.appKey };
     const forward =
-      entry.lastRunId !== undefined &&
-      (current.lastRunId === undefined || current.lastRunId <= entry.lastRunId);
-    this.pointers.set(entry.appKey, {
-      ...current,
-      ...(forward ? { lastRunId: entry.lastRunId, lastRunAt: entry.lastRunAt } : {}),
-      ...(entry.invalidVersion === undefined ? {} : { invalidVersion: entry.invalidVersion }),
+      update.lastRunId !== undefined &&
+      (current.lastRunId === undefined || current.lastRunId <= update.lastRunId);
+    const { staleSince, ...kept } = current;
+    this.pointers.set(update.appKey, {
+      ...kept,
+      ...(forward ? { lastRunId: update.lastRunId, lastRunAt: update.lastRunAt } : {}),
+      ...(current.firstSeenAt === undefined && update.firstSeenAt !== undefined
+        ? { firstSeenAt: update.firstSeenAt }
+        : {}),
+      ...(update.invalidDigest === undefined ? {} : { invalidDigest: update.invalidDigest }),
+      ...(update.durationsMs === undefined ? {} : { durationsMs: update.durationsMs }),
+      ...(update.staleSince === null
+        ? {}
+        : { staleSince: update.staleSince === undefined ? staleSince : update.staleSince }),
     });
+  }
+
+  async recordEnding(
+    key: { readonly appKey: string; readonly tenant: string },
+    ending: EndedRun & { readonly readyAt?: number | undefined; readonly durationMs?: number | undefined },
+  ): Promise<void> {
+    const current: ScheduleEntry = this.pointers.get(key.appKey) ?? { appKey: key.appKey };
+    if (current.lastEnded !== undefined && current.lastEnded.runId > ending.runId) return;
+    const { readyAt, durationMs, ...ended } = ending;
+    if (readyAt !== undefined && current.lastReadyAt !== undefined && current.lastReadyAt > readyAt) return;
+    this.pointers.set(key.appKey, {
+      ...current,
+      lastEnded: ended,
+      ...(readyAt === undefined ? {} : { lastReadyAt: readyAt }),
+      ...(durationMs === undefined ? {} : { durationsMs: [...(current.durationsMs ?? []), durationMs] }),
+    });
+  }
+
+  async noteRetry(key: RunKey, error: RunError, now: number): Promise<void> {
+    const existing = this.items.get(this.id(key));
+    if (!existing) return;
+    this.items.set(this.id(key), {
+      ...existing,
+      attempts: (existing.attempts ?? 0) + 1,
+      lastRetryableError: error,
+      updatedAt: now,
+    });
+  }
+
+  async defer(key: RunKey, until: number, reason: string, now: number): Promise<boolean> {
+    const existing = this.items.get(this.id(key));
+    if (existing?.state !== 'DISPATCHED') return false;
+    this.items.set(this.id(key), {
+      ...existing,
+      deferredUntil: until,
+      deferredReason: reason,
+      updatedAt: now,
+    });
+    return true;
+  }
+
+  async countResend(key: RunKey, resends: number, now: number): Promise<boolean> {
+    const existing = this.items.get(this.id(key));
+    if (existing?.state !== 'DISPATCHED' || (existing.resends ?? 0) !== resends) return false;
+    this.items.set(this.id(key), { ...existing, resends: resends + 1, updatedAt: now });
+    return true;
   }
 
   async create(run: NewRun, now: number, redoFrom: readonly RunState[] = []): Promise<boolean> {
@@ -345,6 +402,9 @@ export class RecordingMetrics implements Metrics {
     this.values.set(name, [...(this.values.get(name) ?? []), value]);
   }
   seconds(name: MetricName, value: number): void {
+    this.count(name, value);
+  }
+  gauge(name: MetricName, value: number): void {
     this.count(name, value);
   }
   total(name: MetricName): number {
