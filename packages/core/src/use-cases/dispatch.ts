@@ -379,6 +379,8 @@ async function resendLostRuns(deps: Deps, tick: Tick, enabled: readonly AppConfi
     if (run?.state !== RunState.DISPATCHED) return undefined;
     // A delivery that failed means SQS has the message (or the DLQ does, with its alarm).
     if ((run.attempts ?? 0) > 0) return undefined;
+    // Anything written on the run lately (a resend, a deferral, a retry) means it is not lost yet.
+    if (now - run.updatedAt < RESEND_AFTER_MS) return undefined;
     if (run.deferredUntil !== undefined && run.deferredUntil + RESEND_AFTER_MS > now) return undefined;
     const resends = run.resends ?? 0;
     if (resends >= MAX_RESENDS || !(await deps.runs.countResend(key, resends, now))) return undefined;

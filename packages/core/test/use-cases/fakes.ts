@@ -101,6 +101,10 @@ export class FakeFlink implements FlinkSnapshots, FlinkFleet {
   readonly calls: string[] = [];
   createAs: Snapshot['status'] = 'CREATING';
   quota = 1000;
+  /** Deletions leave snapshots DELETING (still counted against the quota) until `finishDeletions`. */
+  slowDeletes = false;
+  /** When snapshots are created: the world's clock. */
+  now: () => number = () => Date.UTC(2026, 10, 22, 8, 30);
 
   /** Every create and delete, with the tenant of the target it was made through. */
   readonly mutations: {
@@ -187,7 +191,7 @@ export class FakeFlink implements FlinkSnapshots, FlinkFleet {
     app.snapshots.push({
       name: snapshotName,
       status: this.createAs,
-      createdAt: Date.UTC(2026, 10, 22, 8, 30),
+      createdAt: this.now(),
       applicationVersionId: app.info.versionId,
     });
     return CreateOutcome.CREATED;
@@ -210,7 +214,17 @@ export class FakeFlink implements FlinkSnapshots, FlinkFleet {
     this.calls.push(`DeleteApplicationSnapshot ${application} ${snapshot.name}`);
     const app = this.app(application);
     this.failure(app, 'delete');
+    if (this.slowDeletes) {
+      app.snapshots = app.snapshots.map((s) => (s.name === snapshot.name ? { ...s, status: 'DELETING' } : s));
+      return;
+    }
     app.snapshots = app.snapshots.filter((s) => s.name !== snapshot.name);
+  }
+
+  /** Removes every DELETING snapshot, as MSF does once deletions finish. */
+  finishDeletions(): void {
+    for (const app of this.apps.values())
+      app.snapshots = app.snapshots.filter((s) => s.status !== 'DELETING');
   }
 
   async listTags(applicationArn: string): Promise<Record<string, string>> {
@@ -426,13 +440,16 @@ export interface World extends Deps {
 
 /** A fresh set of fakes wired as Deps. */
 export function world(): World {
+  const clock = new FakeClock();
+  const flink = new FakeFlink();
+  flink.now = () => clock.now();
   return {
     configs: new MemoryConfigSource(),
     queue: new MemoryWorkQueue(),
-    flink: new FakeFlink(),
+    flink,
     runs: new MemoryRunStore(),
     alerts: new RecordingAlerts(),
-    clock: new FakeClock(),
+    clock,
     log: silentLog,
     metrics: new RecordingMetrics(),
     random: () => 0.5,
