@@ -3,3 +3,4 @@ export * from './eventually';
 export * from './failures';
 export * from './proxy';
 export * from './referees';
+export * from './target';
