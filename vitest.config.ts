@@ -1,5 +1,14 @@
 import { defineConfig } from 'vitest/config';
 
+const ADAPTERS_ON_MOTO = [
+  'sqs-work-queue',
+  'sns-alerts',
+  'ssm-config-source',
+  'role-credentials',
+  'dynamo-run-store',
+  'aws-errors',
+].map((name) => `packages/core/test/adapters/${name}.int.test.ts`);
+
 export default defineConfig({
   test: {
     projects: [
@@ -18,6 +27,17 @@ export default defineConfig({
           name: 'adapters',
           include: ['packages/core/test/adapters/**/*.test.ts'],
           testTimeout: 30_000,
+        },
+      },
+      {
+        // The same adapter tests against moto, an emulator none of us wrote (MSF stays local: moto has no
+        // snapshots). Tests needing the local AWS's control plane are skipped there (localOnly).
+        test: {
+          name: 'adapters-moto',
+          include: ADAPTERS_ON_MOTO,
+          env: { FLINK_SNAPSHOTS_TEST_TARGET: 'moto' },
+          testTimeout: 30_000,
+          hookTimeout: 90_000,
         },
       },
       { test: { name: 'local', include: ['packages/local/test/**/*.test.ts'], testTimeout: 30_000 } },
