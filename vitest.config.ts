@@ -43,6 +43,15 @@ export default defineConfig({
       { test: { name: 'local', include: ['packages/local/test/**/*.test.ts'], testTimeout: 30_000 } },
       { test: { name: 'functions', include: ['packages/functions/test/**/*.test.ts'], testTimeout: 30_000 } },
       {
+        // Clients and an emulator none of us wrote: boto3 and Debian's AWS CLI against the local AWS.
+        test: {
+          name: 'referees',
+          include: ['test/referees/**/*.test.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 300_000,
+        },
+      },
+      {
         test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'], testTimeout: 120_000, hookTimeout: 60_000 },
       },
       {
