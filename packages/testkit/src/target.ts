@@ -5,7 +5,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import type { LocalAws, LocalAwsOptions } from '@flink-snapshots/local';
-import { describe, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, it } from 'vitest';
 import { z } from 'zod';
 import { type Endpoint, startLocal } from './aws';
 import { eventually } from './eventually';
@@ -42,6 +42,38 @@ export async function startTarget(options: LocalAwsOptions = {}): Promise<Target
   }
   const local = await startLocal(options);
   return { kind: 'local', url: local.url, local, now: () => local.clock.now(), stop: () => local.stop() };
+}
+
+/**
+ * The target of this test file: started before its tests (beforeAll), its fault rules cleared after each
+ * test, stopped after them all. Read its fields in tests and hooks, not while the file is collected.
+ */
+export function useTarget(options: LocalAwsOptions = {}): Target {
+  let started: Target | undefined;
+  const current = (): Target => {
+    if (started === undefined) throw new Error('the target starts in beforeAll; use it in tests and hooks');
+    return started;
+  };
+  beforeAll(async () => {
+    started = await startTarget(options);
+  });
+  afterEach(() => started?.local?.faults.clear());
+  afterAll(async () => {
+    await started?.stop();
+  });
+  return {
+    get kind() {
+      return current().kind;
+    },
+    get url() {
+      return current().url;
+    },
+    get local() {
+      return current().local;
+    },
+    now: () => current().now(),
+    stop: () => current().stop(),
+  };
 }
 
 let runnable: boolean | undefined;

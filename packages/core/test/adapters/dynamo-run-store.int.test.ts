@@ -8,10 +8,9 @@ import {
   expectFailure,
   localAws,
   localOnly,
-  startTarget,
-  type Target,
+  useTarget,
 } from '@flink-snapshots/testkit';
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createRunsTable, DynamoRunStore, SCHEDULE_RUN_ID } from '../../src/adapters/dynamo-run-store';
 import { ThrottledError } from '../../src/domain/errors';
 import type { NewRun, RunKey } from '../../src/domain/run-record';
@@ -20,24 +19,20 @@ import { RunState } from '../../src/domain/run-state';
 const TABLE = 'runs-test';
 const NOW = Date.UTC(2026, 10, 22, 8, 30);
 const TTL_DAYS = 90;
-let target: Target;
+const target = useTarget();
 let dynamodb: DynamoDBClient;
 let store: DynamoRunStore;
 let nextApp = 0;
 
 beforeAll(async () => {
-  target = await startTarget();
   dynamodb = new DynamoDBClient(clientConfig(target));
   await createRunsTable(dynamodb, TABLE);
   // No removeUndefinedValues here: the store strips undefined values itself.
   store = new DynamoRunStore(DynamoDBDocumentClient.from(dynamodb), { tableName: TABLE, ttlDays: TTL_DAYS });
 });
 
-afterEach(() => target.local?.faults.clear());
-
 afterAll(async () => {
   dynamodb.destroy();
-  await target.stop();
 });
 
 /** A new run of an application no other test uses. */

@@ -8,22 +8,20 @@ import {
   localAws,
   localOnly,
   notOnMoto,
-  startTarget,
-  type Target,
+  useTarget,
 } from '@flink-snapshots/testkit';
-import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
 import { RoleCredentialsCache } from '../../src/adapters/role-credentials';
 import { AccessDeniedError, ThrottledError } from '../../src/domain/errors';
 
 const ROLE = 'arn:aws:iam::111122223333:role/flink-snapshots-access';
 const OTHER_ROLE = 'arn:aws:iam::444455556666:role/flink-snapshots-access';
 const MINUTE = 60_000;
-let target: Target;
+const target = useTarget();
 let sts: STSClient;
 let calls: CallCounter;
 
 beforeAll(async () => {
-  target = await startTarget();
   sts = new STSClient(clientConfig(target));
 });
 
@@ -31,11 +29,8 @@ beforeEach(() => {
   calls = countCalls(sts);
 });
 
-afterEach(() => target.local?.faults.clear());
-
 afterAll(async () => {
   sts.destroy();
-  await target.stop();
 });
 
 /** A clock that stays where the test puts it, starting at the target's time. */

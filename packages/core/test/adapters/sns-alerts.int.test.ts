@@ -12,33 +12,28 @@ import {
   expectFailure,
   localAws,
   localOnly,
-  startTarget,
-  type Target,
+  useTarget,
 } from '@flink-snapshots/testkit';
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { alertSubject, SnsAlerts } from '../../src/adapters/sns-alerts';
 import type { Alert } from '../../src/domain/alerts';
 import { ThrottledError } from '../../src/domain/errors';
 
-let target: Target;
+const target = useTarget();
 let sns: SNSClient;
 let sqs: SQSClient;
 let topicArn: string;
 let queues = 0;
 
 beforeAll(async () => {
-  target = await startTarget();
   sns = new SNSClient(clientConfig(target));
   sqs = new SQSClient(clientConfig(target));
   topicArn = (await sns.send(new CreateTopicCommand({ Name: 'alerts' }))).TopicArn ?? '';
 });
 
-afterEach(() => target.local?.faults.clear());
-
 afterAll(async () => {
   sns.destroy();
   sqs.destroy();
-  await target.stop();
 });
 
 /**

@@ -14,15 +14,14 @@ import {
   localOnly,
   notOnMoto,
   startFlakyBatchProxy,
-  startTarget,
-  type Target,
+  useTarget,
 } from '@flink-snapshots/testkit';
 import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
 import { SqsWorkQueue } from '../../src/adapters/sqs-work-queue';
 import { InvalidRequestError, ServiceUnavailableError, ThrottledError } from '../../src/domain/errors';
 import type { SendEntry } from '../../src/domain/work-message';
 
-let target: Target;
+const target = useTarget();
 let sqs: SQSClient;
 let queueUrl: string;
 let queueNumber = 0;
@@ -30,7 +29,6 @@ const proxies: FlakyBatchProxy[] = [];
 const clients: SQSClient[] = [];
 
 beforeAll(async () => {
-  target = await startTarget();
   sqs = new SQSClient(clientConfig(target));
 });
 
@@ -40,14 +38,12 @@ beforeEach(async () => {
 });
 
 afterEach(async () => {
-  target.local?.faults.clear();
   for (const client of clients.splice(0)) client.destroy();
   for (const proxy of proxies.splice(0)) await proxy.stop();
 });
 
 afterAll(async () => {
   sqs.destroy();
-  await target.stop();
 });
 
 /** A client through a proxy failing the entries `fails` picks, on SQS's side. */

@@ -7,19 +7,17 @@ import {
   localAws,
   localOnly,
   notOnMoto,
-  startTarget,
-  type Target,
+  useTarget,
 } from '@flink-snapshots/testkit';
-import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { SsmConfigSource } from '../../src/adapters/ssm-config-source';
 import { InvalidRequestError, ServiceUnavailableError, ThrottledError } from '../../src/domain/errors';
 
 const PREFIX = '/flink-snapshots/test/apps/';
-let target: Target;
+const target = useTarget();
 let ssm: SSMClient;
 
 beforeAll(async () => {
-  target = await startTarget();
   ssm = new SSMClient(clientConfig(target));
   // 25 parameters over 3 tenants (3 pages of 10), one updated twice, and one outside the prefix.
   for (let i = 0; i < 25; i++) {
@@ -44,11 +42,8 @@ beforeAll(async () => {
   );
 });
 
-afterEach(() => target.local?.faults.clear());
-
 afterAll(async () => {
   ssm.destroy();
-  await target.stop();
 });
 
 describeOnTarget('SsmConfigSource', () => {
