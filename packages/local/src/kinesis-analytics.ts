@@ -478,7 +478,7 @@ export class KinesisAnalyticsService implements JsonService {
     const now = this.#now();
     const app = this.#required(input.ApplicationName, now);
     const snapshot = this.#requiredSnapshot(app, input.SnapshotName, now);
-    if (Math.round(input.SnapshotCreationTimestamp * 1000) !== snapshot.createdAt) {
+    if (!matchesCreationTimestamp(input.SnapshotCreationTimestamp, snapshot.createdAt)) {
       throw new AwsError(
         'InvalidArgumentException',
         `SnapshotCreationTimestamp ${input.SnapshotCreationTimestamp} does not match snapshot ${snapshot.name}'s creation timestamp ${snapshot.createdAt / 1000} (application ${app.name})`,
@@ -706,6 +706,16 @@ function applicationArn(name: string, ctx: ServiceContext): string {
 /** Changes with every version, like MSF's token, so UpdateApplication can be made conditional on it. */
 function conditionalToken(app: SimApplication): string {
   return `${app.versionId.toString(36)}.${app.versionCreatedAt.toString(36)}`;
+}
+
+/**
+ * Whether a SnapshotCreationTimestamp (epoch seconds) names a snapshot created at `createdAt` (epoch
+ * ms). MSF accepts the exact value and the value truncated to the second: boto3 and the AWS CLI send
+ * timestamps in AWS JSON as whole epoch seconds, so a timestamp listed as 00:00:00.789 comes back as 00:00:00.
+ */
+function matchesCreationTimestamp(seconds: number, createdAt: number): boolean {
+  const ms = Math.round(seconds * 1000);
+  return ms === createdAt || ms === Math.floor(createdAt / 1000) * 1000;
 }
 
 function snapshotDetails(snapshot: Snapshot, now: number): unknown {

@@ -54,6 +54,13 @@ describe.runIf(available)('AWS CLI against the local AWS', () => {
             name: 'orders',
             generatedSnapshots: { count: 3, prefix: 'nightly-' },
           },
+          {
+            name: 'payments',
+            snapshots: [
+              { name: 'manual-1', createdAt: '2026-11-01T00:00:00.789Z' },
+              { name: 'manual-2', createdAt: '2026-11-02T00:00:00.250Z' },
+            ],
+          },
         ],
       },
     });
@@ -142,6 +149,49 @@ describe.runIf(available)('AWS CLI against the local AWS', () => {
       'nightly-0002',
     ]);
     expect(out.SnapshotSummaries.every((s) => s.SnapshotStatus === 'READY')).toBe(true);
+  });
+
+  it('deletes a snapshot with the creation timestamp as listed, which the CLI sends in whole seconds', async () => {
+    const listed = (await aws(
+      'kinesisanalyticsv2',
+      'list-application-snapshots',
+      '--application-name',
+      'payments',
+    )) as { SnapshotSummaries: Array<{ SnapshotName: string; SnapshotCreationTimestamp: string }> };
+    const target = listed.SnapshotSummaries.find((s) => s.SnapshotName === 'manual-1');
+    expect(target?.SnapshotCreationTimestamp).toBeDefined();
+    await aws(
+      'kinesisanalyticsv2',
+      'delete-application-snapshot',
+      '--application-name',
+      'payments',
+      '--snapshot-name',
+      'manual-1',
+      '--snapshot-creation-timestamp',
+      target?.SnapshotCreationTimestamp ?? '',
+    );
+    const after = local.services.kinesisAnalytics.listSnapshots('payments');
+    expect(after.map((s) => [s.name, s.status])).toEqual([
+      ['manual-1', 'DELETING'],
+      ['manual-2', 'READY'],
+    ]);
+  });
+
+  it('refuses to delete a snapshot with a timestamp naming another second', async () => {
+    const error = await aws(
+      'kinesisanalyticsv2',
+      'delete-application-snapshot',
+      '--application-name',
+      'payments',
+      '--snapshot-name',
+      'manual-2',
+      '--snapshot-creation-timestamp',
+      '2026-11-02T00:00:01Z',
+    ).catch((e: { stderr: string }) => e);
+    expect((error as { stderr: string }).stderr).toContain('InvalidArgumentException');
+    expect((error as { stderr: string }).stderr).toContain(
+      "does not match snapshot manual-2's creation timestamp",
+    );
   });
 
   it('answers STS get-caller-identity', async () => {
