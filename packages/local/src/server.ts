@@ -378,8 +378,13 @@ function sendXml(res: ServerResponse, status: number, xml: string): void {
   res.end(xml);
 }
 
-function sendQuery(res: ServerResponse, service: QueryService, action: string, resultXml: string): void {
-  const result = resultXml === '' ? '' : `<${action}Result>${resultXml}</${action}Result>`;
+function sendQuery(
+  res: ServerResponse,
+  service: QueryService,
+  action: string,
+  resultXml: string | undefined,
+): void {
+  const result = resultXml === undefined ? '' : `<${action}Result>${resultXml}</${action}Result>`;
   sendXml(
     res,
     200,

@@ -58,8 +58,11 @@ export interface QueryService {
 }
 
 export interface QueryResult {
-  /** Inner XML of the `<{Action}Result>` element; empty for actions that return nothing. */
-  readonly resultXml: string;
+  /**
+   * Inner XML of the `<{Action}Result>` element; absent for actions that answer no result element.
+   * An empty string still renders the element: botocore fails on a missing `<ReceiveMessageResult>`.
+   */
+  readonly resultXml?: string;
 }
 
 /** What each service class receives when the server builds it. */

@@ -190,7 +190,7 @@ export class SnsService implements QueryService {
       for (const subscriptionArn of topic.subscriptions.keys()) this.#subscriptions.delete(subscriptionArn);
       this.#topics.delete(arn);
     }
-    return { resultXml: '' };
+    return {};
   }
 
   #listTopics(params: Params): QueryResult {
@@ -220,7 +220,7 @@ export class SnsService implements QueryService {
     const name = required(params, 'AttributeName');
     if (name === 'FifoTopic') throw invalidParameter('AttributeName: FifoTopic cannot be changed');
     topic.attributes.set(name, params.AttributeValue ?? '');
-    return { resultXml: '' };
+    return {};
   }
 
   #subscribe(params: Params): QueryResult {
@@ -258,7 +258,7 @@ export class SnsService implements QueryService {
     const subscription = this.#subscription(required(params, 'SubscriptionArn'));
     this.#subscriptions.delete(subscription.arn);
     this.#topics.get(subscription.topicArn)?.subscriptions.delete(subscription.arn);
-    return { resultXml: '' };
+    return {};
   }
 
   #listSubscriptions(params: Params, subscriptions: Iterable<Subscription>): QueryResult {
@@ -298,7 +298,7 @@ export class SnsService implements QueryService {
   #setSubscriptionAttributes(params: Params): QueryResult {
     const subscription = this.#subscription(required(params, 'SubscriptionArn'));
     setSubscriptionAttribute(subscription, required(params, 'AttributeName'), params.AttributeValue ?? '');
-    return { resultXml: '' };
+    return {};
   }
 
   #publish(params: Params, ctx: ServiceContext): QueryResult {

@@ -68,8 +68,12 @@ export interface SqsOutputs {
   ListDeadLetterSourceQueues: { queueUrls: string[]; NextToken?: string };
 }
 
-/** The inner XML of `<{Action}Result>` for an operation's output. */
-export function renderXml<O extends SqsOperation>(operation: O, output: SqsOutputs[O]): string {
+/**
+ * The inner XML of `<{Action}Result>` for an operation's output; undefined for operations SQS answers
+ * without a result element. An empty result is still an element: SQS answers a ReceiveMessage that got
+ * nothing with `<ReceiveMessageResult/>`, and botocore (the AWS CLI) fails without it.
+ */
+export function renderXml<O extends SqsOperation>(operation: O, output: SqsOutputs[O]): string | undefined {
   // Each case reads the output of its own operation; the map above ties them together.
   const o = output as SqsOutputs[SqsOperation] & Record<string, unknown>;
   switch (operation) {
@@ -129,7 +133,7 @@ export function renderXml<O extends SqsOperation>(operation: O, output: SqsOutpu
         })),
       });
     default:
-      return '';
+      return undefined;
   }
 }
 

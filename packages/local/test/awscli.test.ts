@@ -134,6 +134,14 @@ describe.runIf(available)('AWS CLI against the local AWS', () => {
     });
   });
 
+  it('receives from an empty queue: no messages and no error', async () => {
+    const { QueueUrl } = (await aws('sqs', 'create-queue', '--queue-name', 'cli-empty')) as {
+      QueueUrl: string;
+    };
+    // The CLI prints nothing for an empty answer; without <ReceiveMessageResult/> it failed, rc 255.
+    expect(await aws('sqs', 'receive-message', '--queue-url', QueueUrl)).toBeUndefined();
+  });
+
   it('lists the snapshots of an application seeded from the fleet', async () => {
     const out = (await aws(
       'kinesisanalyticsv2',
