@@ -116,15 +116,16 @@ export class SsmService implements JsonService {
   readonly targetPrefix = 'AmazonSSM';
   readonly #clock: SimClock;
   readonly #maxStandard: number;
-  /** By key: the name with a leading slash (AWS gives `a` and `/a` the same ARN: one parameter). */
-  readonly #byKey = new Map<string, StoredParameter>();
-  /** Every key, sorted by code unit, for range scans. */
-  readonly #sortedKeys: string[] = [];
+  /** The account's own parameters. */
+  readonly #own = new ParameterIndex();
+  /** AWS's public parameters under `/aws/`: readable by everyone, listed by no DescribeParameters. */
+  readonly #public: ParameterIndex;
   #standardCount = 0;
 
   constructor(options: SsmOptions) {
     this.#clock = options.clock;
     this.#maxStandard = options.maxStandardParameters ?? 10_000;
+    this.#public = publicParameters(Math.floor(options.clock.now()));
   }
 
   handle(operation: string, input: Record<string, unknown>, ctx: ServiceContext): unknown {
@@ -153,14 +154,14 @@ export class SsmService implements JsonService {
 
   /** Number of parameters stored. */
   get size(): number {
-    return this.#byKey.size;
+    return this.#own.size;
   }
 
   #put(input: z.output<typeof PutParameterInput>): unknown {
     const name = input.Name.trim();
-    checkName(name);
+    checkName(name, 'write');
     const key = parameterKey(name);
-    const existing = this.#byKey.get(key);
+    const existing = this.#own.get(key);
     if (existing !== undefined && input.Overwrite !== true) {
       throw new AwsError(
         'ParameterAlreadyExists',
@@ -226,8 +227,7 @@ export class SsmService implements JsonService {
         allowedPattern,
         tags: new Map((input.Tags ?? []).map((tag) => [tag.Key, tag.Value])),
       };
-      this.#byKey.set(key, parameter);
-      this.#sortedKeys.splice(lowerBound(this.#sortedKeys, key), 0, key);
+      this.#own.insert(key, parameter);
       if (tier === 'Standard') this.#standardCount++;
       return { Version: 1, Tier: tier };
     }
@@ -244,7 +244,7 @@ export class SsmService implements JsonService {
 
   #get(input: { Name: string }, ctx: ServiceContext): unknown {
     const { name, version } = parseSelector(input.Name);
-    const parameter = this.#byKey.get(parameterKey(name));
+    const parameter = this.#index(name).get(parameterKey(name));
     if (parameter === undefined) {
       throw new AwsError('ParameterNotFound', `Parameter ${name} not found.`);
     }
@@ -269,7 +269,8 @@ export class SsmService implements JsonService {
     for (const requested of input.Names) {
       if (seen.has(requested)) continue;
       seen.add(requested);
-      const parameter = validName(requested) ? this.#byKey.get(parameterKey(requested.trim())) : undefined;
+      const name = requested.trim();
+      const parameter = validName(name, 'read') ? this.#index(name).get(parameterKey(name)) : undefined;
       if (parameter === undefined) invalid.push(requested);
       else parameters.push(toParameter(parameter, ctx));
     }
@@ -278,7 +279,7 @@ export class SsmService implements JsonService {
 
   #getByPath(input: z.output<typeof GetParametersByPathInput>, ctx: ServiceContext): unknown {
     const path = input.Path.trim();
-    if (!validPath(path)) {
+    if (!validPath(path, 'read')) {
       throw new AwsError(
         'ValidationException',
         `The parameter doesn't meet the parameter name requirements. The parameter name must begin with a forward slash "/". It can't be prefixed with "aws" or "ssm" (case-insensitive). It must use only letters, numbers, or the following symbols: . (period), - (hyphen), _ (underscore). Special characters are not allowed. All sub-paths, if specified, must use the forward slash symbol "/". Got Path '${path}'.`,
@@ -291,7 +292,12 @@ export class SsmService implements JsonService {
       prefix: path === '/' ? '/' : `${path.replace(/\/+$/, '')}/`,
       oneLevel: input.Recursive !== true,
     };
-    const { items, nextToken } = this.#scan(range, predicates, input.MaxResults ?? 10, input.NextToken);
+    const { items, nextToken } = this.#index(path).scan(
+      range,
+      predicates,
+      input.MaxResults ?? 10,
+      input.NextToken,
+    );
     return {
       Parameters: items.map((parameter) => toParameter(parameter, ctx)),
       ...(nextToken === undefined ? {} : { NextToken: nextToken }),
@@ -299,7 +305,7 @@ export class SsmService implements JsonService {
   }
 
   #delete(input: { Name: string }): unknown {
-    checkName(input.Name.trim());
+    checkName(input.Name.trim(), 'write');
     if (!this.#remove(input.Name.trim())) {
       throw new AwsError('ParameterNotFound', `Parameter ${input.Name} not found.`);
     }
@@ -310,7 +316,7 @@ export class SsmService implements JsonService {
     const deleted: string[] = [];
     const invalid: string[] = [];
     for (const name of new Set(input.Names)) {
-      if (validName(name) && this.#remove(name.trim())) deleted.push(name);
+      if (validName(name, 'write') && this.#remove(name.trim())) deleted.push(name);
       else invalid.push(name);
     }
     return { DeletedParameters: deleted, InvalidParameters: invalid };
@@ -348,7 +354,7 @@ export class SsmService implements JsonService {
       }
       const paths = pathFilter.Values ?? ['/'];
       for (const path of paths) {
-        if (!validPath(path)) {
+        if (!validPath(path, 'write')) {
           throw new AwsError('InvalidFilterValue', `The Path filter value ${path} is not a valid path.`);
         }
       }
@@ -366,57 +372,21 @@ export class SsmService implements JsonService {
         });
       }
     }
-    const { items, nextToken } = this.#scan(range, predicates, input.MaxResults ?? 10, input.NextToken);
+    const { items, nextToken } = this.#own.scan(range, predicates, input.MaxResults ?? 10, input.NextToken);
     return {
       Parameters: items.map((parameter) => toMetadata(parameter, ctx)),
       ...(nextToken === undefined ? {} : { NextToken: nextToken }),
     };
   }
 
-  /**
-   * Walks the sorted keys of `range` from the token on, collecting up to `max` parameters that pass
-   * every predicate. One-level scans jump over each child's subtree with one binary search.
-   */
-  #scan(
-    range: ScanRange,
-    predicates: readonly Predicate[],
-    max: number,
-    token: string | undefined,
-  ): { items: StoredParameter[]; nextToken: string | undefined } {
-    const keys = this.#sortedKeys;
-    let index = lowerBound(keys, range.prefix);
-    if (token !== undefined) index = Math.max(index, upperBound(keys, decodeToken(token)));
-    const items: StoredParameter[] = [];
-    while (index < keys.length) {
-      const key = keys[index] as string;
-      if (!key.startsWith(range.prefix)) break;
-      if (range.oneLevel) {
-        const slash = key.indexOf('/', range.prefix.length);
-        if (slash !== -1) {
-          // '0' follows '/' in code-unit order: this skips every key under `key.slice(0, slash)/`.
-          index = lowerBound(keys, `${key.slice(0, slash)}0`);
-          continue;
-        }
-      }
-      const parameter = this.#byKey.get(key) as StoredParameter;
-      if (predicates.every((matches) => matches(parameter))) {
-        if (items.length === max) {
-          const last = items.at(-1) as StoredParameter;
-          return { items, nextToken: encodeToken(parameterKey(last.name)) };
-        }
-        items.push(parameter);
-      }
-      index++;
-    }
-    return { items, nextToken: undefined };
+  /** Where a name lives: public parameters under `/aws/`, the account's own elsewhere. */
+  #index(name: string): ParameterIndex {
+    return isPublicName(name) ? this.#public : this.#own;
   }
 
   #remove(name: string): boolean {
-    const key = parameterKey(name);
-    const parameter = this.#byKey.get(key);
+    const parameter = this.#own.delete(parameterKey(name));
     if (parameter === undefined) return false;
-    this.#byKey.delete(key);
-    this.#sortedKeys.splice(lowerBound(this.#sortedKeys, key), 1);
     if (parameter.tier === 'Standard') this.#standardCount--;
     return true;
   }
@@ -454,7 +424,7 @@ export class SsmService implements JsonService {
 
   #checkCapacity(tier: StoredTier): void {
     const limit = tier === 'Standard' ? this.#maxStandard : ADVANCED_PARAMETER_LIMIT;
-    const count = tier === 'Standard' ? this.#standardCount : this.#byKey.size - this.#standardCount;
+    const count = tier === 'Standard' ? this.#standardCount : this.#own.size - this.#standardCount;
     if (count >= limit) {
       throw new AwsError(
         'ParameterLimitExceeded',
@@ -468,22 +438,143 @@ export class SsmService implements JsonService {
   }
 }
 
+/** Parameters by key, with every key sorted by code unit so a path query is a range scan. */
+class ParameterIndex {
+  /** By key: the name with a leading slash (AWS gives `a` and `/a` the same ARN: one parameter). */
+  readonly #byKey = new Map<string, StoredParameter>();
+  readonly #sortedKeys: string[] = [];
+
+  get size(): number {
+    return this.#byKey.size;
+  }
+
+  get(key: string): StoredParameter | undefined {
+    return this.#byKey.get(key);
+  }
+
+  /** Adds a parameter under a key not in use. */
+  insert(key: string, parameter: StoredParameter): void {
+    this.#byKey.set(key, parameter);
+    this.#sortedKeys.splice(lowerBound(this.#sortedKeys, key), 0, key);
+  }
+
+  /** Removes the parameter of that key; returns it, or undefined if there was none. */
+  delete(key: string): StoredParameter | undefined {
+    const parameter = this.#byKey.get(key);
+    if (parameter === undefined) return undefined;
+    this.#byKey.delete(key);
+    this.#sortedKeys.splice(lowerBound(this.#sortedKeys, key), 1);
+    return parameter;
+  }
+
+  /**
+   * Walks the sorted keys of `range` from the token on, collecting up to `max` parameters that pass
+   * every predicate. One-level scans jump over each child's subtree with one binary search.
+   */
+  scan(
+    range: ScanRange,
+    predicates: readonly Predicate[],
+    max: number,
+    token: string | undefined,
+  ): { items: StoredParameter[]; nextToken: string | undefined } {
+    const keys = this.#sortedKeys;
+    let index = lowerBound(keys, range.prefix);
+    if (token !== undefined) index = Math.max(index, upperBound(keys, decodeToken(token)));
+    const items: StoredParameter[] = [];
+    while (index < keys.length) {
+      const key = keys[index] as string;
+      if (!key.startsWith(range.prefix)) break;
+      if (range.oneLevel) {
+        const slash = key.indexOf('/', range.prefix.length);
+        if (slash !== -1) {
+          // '0' follows '/' in code-unit order: this skips every key under `key.slice(0, slash)/`.
+          index = lowerBound(keys, `${key.slice(0, slash)}0`);
+          continue;
+        }
+      }
+      const parameter = this.#byKey.get(key) as StoredParameter;
+      if (predicates.every((matches) => matches(parameter))) {
+        if (items.length === max) {
+          const last = items.at(-1) as StoredParameter;
+          return { items, nextToken: encodeToken(parameterKey(last.name)) };
+        }
+        items.push(parameter);
+      }
+      index++;
+    }
+    return { items, nextToken: undefined };
+  }
+}
+
+/** Regions whose `/aws/service/global-infrastructure/regions/<region>` public parameter is served. */
+const PUBLIC_REGIONS = [
+  'us-east-1',
+  'us-east-2',
+  'us-west-1',
+  'us-west-2',
+  'ca-central-1',
+  'eu-central-1',
+  'eu-west-1',
+  'eu-west-2',
+  'eu-north-1',
+  'ap-northeast-1',
+  'ap-southeast-1',
+  'ap-southeast-2',
+  'ap-south-1',
+  'sa-east-1',
+] as const;
+
+/** A few of AWS's public parameters (the region list), so tools that read them work offline. */
+function publicParameters(now: number): ParameterIndex {
+  const index = new ParameterIndex();
+  for (const region of PUBLIC_REGIONS) {
+    const name = `/aws/service/global-infrastructure/regions/${region}`;
+    index.insert(name, {
+      name,
+      type: 'String',
+      value: region,
+      version: 1,
+      lastModified: now,
+      tier: 'Standard',
+      dataType: 'text',
+      description: undefined,
+      keyId: undefined,
+      allowedPattern: undefined,
+      tags: new Map(),
+    });
+  }
+  return index;
+}
+
 /** The identity of a parameter: `a` and `/a` are one parameter (they share an ARN). */
 function parameterKey(name: string): string {
   return name.startsWith('/') ? name : `/${name}`;
 }
 
-function validName(name: string): boolean {
+/**
+ * Reading or writing a name. AWS refuses to create names beginning with "aws" or "ssm" (PutParameter:
+ * "can't be prefixed with aws or ssm (case-insensitive)") but serves its public parameters under
+ * `/aws/` to every reader.
+ */
+type Access = 'read' | 'write';
+
+/** A name under `/aws/`, where AWS keeps its public parameters. */
+function isPublicName(name: string): boolean {
+  return /^\/aws(\/|$)/.test(name);
+}
+
+function validName(name: string, access: Access): boolean {
   const trimmed = name.trim();
   if (trimmed.length === 0 || trimmed.length > MAX_NAME_LENGTH) return false;
   if (!/^[a-zA-Z0-9_.\-/]+$/.test(trimmed)) return false;
   if (trimmed.includes('/') && !trimmed.startsWith('/')) return false;
   if (trimmed.endsWith('/') || trimmed.includes('//')) return false;
+  if (access === 'read' && isPublicName(trimmed)) return true;
   return !/^\/?(aws|ssm)/i.test(trimmed);
 }
 
-function validPath(path: string): boolean {
-  return path === '/' || (path.startsWith('/') && validName(path.replace(/\/+$/, '')));
+function validPath(path: string, access: Access): boolean {
+  return path === '/' || (path.startsWith('/') && validName(path.replace(/\/+$/, ''), access));
 }
 
 /** `name` or `name:version`; throws AWS's errors for a malformed name or a too deep hierarchy. */
@@ -492,7 +583,7 @@ function parseSelector(raw: string): { name: string; version: number | undefined
   const colon = trimmed.lastIndexOf(':');
   const name = colon === -1 ? trimmed : trimmed.slice(0, colon);
   const selector = colon === -1 ? undefined : trimmed.slice(colon + 1);
-  checkName(name);
+  checkName(name, 'read');
   if (selector === undefined) return { name, version: undefined };
   if (!/^[1-9][0-9]*$/.test(selector)) {
     throw new AwsError(
@@ -503,8 +594,8 @@ function parseSelector(raw: string): { name: string; version: number | undefined
   return { name, version: Number(selector) };
 }
 
-function checkName(name: string): void {
-  if (!validName(name)) {
+function checkName(name: string, access: Access): void {
+  if (!validName(name, access)) {
     throw new AwsError('ValidationException', `Parameter name '${name}' is not valid. ${NAME_RULES}`);
   }
   const levels = name.split('/').filter((segment) => segment !== '').length;
@@ -535,7 +626,9 @@ function checkAllowedPattern(name: string, value: string, pattern: string): void
 }
 
 function parameterArn(name: string, ctx: ServiceContext): string {
-  return `arn:aws:ssm:${ctx.region}:${ctx.accountId}:parameter${parameterKey(name)}`;
+  // Public parameters belong to no account: their ARNs leave the account empty.
+  const account = isPublicName(parameterKey(name)) ? '' : ctx.accountId;
+  return `arn:aws:ssm:${ctx.region}:${account}:parameter${parameterKey(name)}`;
 }
 
 function toParameter(parameter: StoredParameter, ctx: ServiceContext): Record<string, unknown> {

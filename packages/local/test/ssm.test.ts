@@ -5,6 +5,7 @@ import {
   GetParameterCommand,
   GetParametersByPathCommand,
   GetParametersCommand,
+  type Parameter,
   PutParameterCommand,
   paginateGetParametersByPath,
   SSMClient,
@@ -324,6 +325,50 @@ describe('GetParametersByPath', () => {
     );
     expect(error.name).toBe('InvalidNextToken');
   });
+});
+
+describe('public parameters under /aws/', () => {
+  it('answers GetParametersByPath under /aws/ with the public parameters stored there', async () => {
+    const parameters: Parameter[] = [];
+    for await (const page of paginateGetParametersByPath(
+      { client: ssm },
+      { Path: '/aws/service/global-infrastructure/regions' },
+    )) {
+      parameters.push(...(page.Parameters ?? []));
+    }
+    const regions = parameters.map((p) => [p.Name, p.Value]);
+    expect(regions).toContainEqual(['/aws/service/global-infrastructure/regions/us-east-1', 'us-east-1']);
+    expect(regions).toContainEqual(['/aws/service/global-infrastructure/regions/eu-west-1', 'eu-west-1']);
+    // Public parameters belong to no account.
+    expect(parameters[0]?.ARN).toMatch(/^arn:aws:ssm:us-east-1::parameter\/aws\/service\//);
+  });
+
+  it('answers a public path with nothing stored under it with no parameters', async () => {
+    await expect(
+      ssm.send(new GetParametersByPathCommand({ Path: '/aws/service/nothing-here', Recursive: true })),
+    ).resolves.toMatchObject({ Parameters: [] });
+  });
+
+  it('reads one public parameter with GetParameter', async () => {
+    const { Parameter } = await ssm.send(
+      new GetParameterCommand({ Name: '/aws/service/global-infrastructure/regions/us-west-2' }),
+    );
+    expect(Parameter).toMatchObject({ Type: 'String', Value: 'us-west-2', Version: 1 });
+  });
+
+  it("keeps public parameters out of DescribeParameters, which lists the account's own", async () => {
+    const { Parameters } = await ssm.send(new DescribeParametersCommand({ MaxResults: 50 }));
+    expect(Parameters?.some((p) => p.Name?.startsWith('/aws/'))).toBe(false);
+  });
+
+  it.each(['/aws/service/mine', 'aws-mine', '/ssm/mine'])(
+    'refuses to write %s: names beginning with aws or ssm are reserved',
+    async (Name) => {
+      const error = await failure(put(Name));
+      expect(error.name).toBe('ValidationException');
+      expect(error.message).toMatch(/can't be prefixed with "aws" or "ssm"/);
+    },
+  );
 });
 
 describe('DeleteParameter and DeleteParameters', () => {
