@@ -29,6 +29,14 @@ const MAX_BATCH_ENTRIES = 10;
 const PAGE_SIZE = 100;
 const TOPIC_NAME = /^[A-Za-z0-9_-]{1,256}$/;
 const BATCH_ENTRY_ID = /^[A-Za-z0-9_-]{1,80}$/;
+/**
+ * Publish's Subject, as the SNS API reference words it: "ASCII text that begins with a letter, number,
+ * or punctuation mark; must not include line breaks or control characters; and must be less than 100
+ * characters long". AWS answers `InvalidParameter` ("Invalid parameter: Subject"). moto#1503 reports AWS
+ * accepting exactly 100 characters; the documented limit is kept here, the side on which code that
+ * passes locally also passes on AWS.
+ */
+const SUBJECT = /^[!-~][ -~]{0,98}$/;
 const ATTRIBUTE_NAME = /^(?!\.)(?!aws\.|amazon\.)(?!.*\.\.)(?!.*\.$)[A-Za-z0-9_.-]{1,256}$/i;
 
 export interface SnsMessageAttribute {
@@ -547,9 +555,9 @@ function readPublishInput(params: Params, prefix: string): PublishInput {
   if (message === undefined) throw invalidParameter('Message Reason: no value for required parameter');
   if (message === '') throw invalidParameter('Empty message');
   const subject = params[`${prefix}Subject`];
-  if (subject !== undefined && (subject.length === 0 || subject.length > 100 || /[\r\n]/.test(subject))) {
+  if (subject !== undefined && !SUBJECT.test(subject)) {
     throw invalidParameter(
-      `Subject: got ${JSON.stringify(subject.slice(0, 120))}, expected 1-100 characters without line breaks`,
+      `Subject: got ${JSON.stringify(subject.slice(0, 120))} (${subject.length} characters), expected fewer than 100 ASCII characters without line breaks or control characters, beginning with a letter, number or punctuation mark`,
     );
   }
   const messageAttributes = readMessageAttributes(params, `${prefix}MessageAttributes`);

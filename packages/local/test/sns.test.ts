@@ -142,6 +142,32 @@ describe('SNS topics and subscriptions', () => {
   });
 });
 
+describe('SNS Publish subjects', () => {
+  it('accepts a subject of 99 ASCII characters', async () => {
+    const arn = await topic('subjects-ok');
+    await expect(
+      sns.send(new PublishCommand({ TopicArn: arn, Message: 'm', Subject: `S${'x'.repeat(98)}` })),
+    ).resolves.toMatchObject({ MessageId: expect.any(String) });
+  });
+
+  it.each([
+    ['of 100 characters', 'x'.repeat(100)],
+    ['with a line break', 'snapshot\nfailed'],
+    ['with a control character', 'snapshot\u0007failed'],
+    ['that is not ASCII', 'snapshot échoué'],
+    ['beginning with a space', ' snapshot failed'],
+    ['that is empty', ''],
+  ])('rejects a subject %s with InvalidParameter, as SNS does', async (_, Subject) => {
+    const arn = await topic('subjects-bad');
+    await expect(
+      sns.send(new PublishCommand({ TopicArn: arn, Message: 'm', Subject })),
+    ).rejects.toMatchObject({
+      name: 'InvalidParameterException',
+      message: expect.stringMatching(/^Invalid parameter: Subject/),
+    });
+  });
+});
+
 describe('SNS delivery to SQS', () => {
   it('delivers the SNS JSON envelope with subject and message attributes', async () => {
     const topicArn = await topic('failures-envelope');
