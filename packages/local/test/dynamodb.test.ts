@@ -7,6 +7,7 @@ import {
   PutItemCommand,
   QueryCommand,
   ResourceNotFoundException,
+  ScanCommand,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -147,6 +148,37 @@ describe('DynamoDB behind the front door', () => {
       name: 'ValidationException',
       message: expect.stringContaining('TimeToLiveSpecification'),
     });
+  });
+
+  it('answers a Query or Scan naming an index the table lacks with ValidationException, as DynamoDB does', async () => {
+    await createTable('runs-indexes');
+    const message = 'The table does not have the specified index: byNothing';
+    await expect(
+      dynamodb.send(
+        new QueryCommand({
+          TableName: 'runs-indexes',
+          IndexName: 'byNothing',
+          KeyConditionExpression: 'appKey = :k',
+          ExpressionAttributeValues: { ':k': { S: 't/app' } },
+        }),
+      ),
+    ).rejects.toMatchObject({ name: 'ValidationException', message });
+    await expect(
+      dynamodb.send(new ScanCommand({ TableName: 'runs-indexes', IndexName: 'byNothing' })),
+    ).rejects.toMatchObject({ name: 'ValidationException', message });
+  });
+
+  it('answers a Query on a table that does not exist with ResourceNotFoundException, index or not', async () => {
+    await expect(
+      dynamodb.send(
+        new QueryCommand({
+          TableName: 'no-such-table',
+          IndexName: 'byNothing',
+          KeyConditionExpression: 'appKey = :k',
+          ExpressionAttributeValues: { ':k': { S: 't/app' } },
+        }),
+      ),
+    ).rejects.toBeInstanceOf(ResourceNotFoundException);
   });
 
   it('throttles DynamoDB calls with ThrottlingException when a throttle fault is set', async () => {
