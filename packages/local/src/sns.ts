@@ -218,6 +218,8 @@ export class SnsService implements QueryService {
       SubscriptionsConfirmed: String(topic.subscriptions.size),
       SubscriptionsPending: '0',
       SubscriptionsDeleted: '0',
+      Policy: JSON.stringify(defaultTopicPolicy(topic.arn, owner)),
+      EffectiveDeliveryPolicy: DEFAULT_EFFECTIVE_DELIVERY_POLICY,
       ...Object.fromEntries(topic.attributes),
     };
     return { resultXml: toXml({ Attributes: { entry: entries(attributes) } }) };
@@ -452,6 +454,50 @@ export class SnsService implements QueryService {
     return subscription;
   }
 }
+
+/** The access policy SNS gives a new topic: its owner's account may act on it. */
+function defaultTopicPolicy(topicArn: string, owner: string): Record<string, unknown> {
+  return {
+    Version: '2008-10-17',
+    Id: '__default_policy_ID',
+    Statement: [
+      {
+        Sid: '__default_statement_ID',
+        Effect: 'Allow',
+        Principal: { AWS: '*' },
+        Action: [
+          'SNS:GetTopicAttributes',
+          'SNS:SetTopicAttributes',
+          'SNS:AddPermission',
+          'SNS:RemovePermission',
+          'SNS:DeleteTopic',
+          'SNS:Subscribe',
+          'SNS:ListSubscriptionsByTopic',
+          'SNS:Publish',
+        ],
+        Resource: topicArn,
+        Condition: { StringEquals: { 'AWS:SourceOwner': owner } },
+      },
+    ],
+  };
+}
+
+/** What GetTopicAttributes reports as EffectiveDeliveryPolicy for a topic without a DeliveryPolicy. */
+const DEFAULT_EFFECTIVE_DELIVERY_POLICY = JSON.stringify({
+  http: {
+    defaultHealthyRetryPolicy: {
+      minDelayTarget: 20,
+      maxDelayTarget: 20,
+      numRetries: 3,
+      numMaxDelayRetries: 0,
+      numNoDelayRetries: 0,
+      numMinDelayRetries: 0,
+      backoffFunction: 'linear',
+    },
+    disableSubscriptionOverrides: false,
+    defaultRequestPolicy: { headerContentType: 'text/plain; charset=UTF-8' },
+  },
+});
 
 function envelope(
   topic: Topic,

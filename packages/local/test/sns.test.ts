@@ -2,6 +2,7 @@ import {
   CreateTopicCommand,
   DeleteTopicCommand,
   GetSubscriptionAttributesCommand,
+  GetTopicAttributesCommand,
   ListSubscriptionsByTopicCommand,
   ListTopicsCommand,
   NotFoundException,
@@ -86,6 +87,40 @@ describe('SNS topics and subscriptions', () => {
     await sns.send(new DeleteTopicCommand({ TopicArn: arn }));
     const after = await sns.send(new ListTopicsCommand({}));
     expect(after.Topics).not.toContainEqual({ TopicArn: arn });
+  });
+
+  it('describes a new topic with the default Policy and EffectiveDeliveryPolicy AWS gives it', async () => {
+    const arn = await topic('described');
+    const { Attributes } = await sns.send(new GetTopicAttributesCommand({ TopicArn: arn }));
+    expect(JSON.parse(Attributes?.Policy ?? '')).toMatchObject({
+      Version: '2008-10-17',
+      Id: '__default_policy_ID',
+      Statement: [
+        {
+          Sid: '__default_statement_ID',
+          Effect: 'Allow',
+          Principal: { AWS: '*' },
+          Action: expect.arrayContaining(['SNS:Publish', 'SNS:Subscribe', 'SNS:GetTopicAttributes']),
+          Resource: arn,
+          Condition: { StringEquals: { 'AWS:SourceOwner': '000000000000' } },
+        },
+      ],
+    });
+    expect(JSON.parse(Attributes?.EffectiveDeliveryPolicy ?? '')).toEqual({
+      http: {
+        defaultHealthyRetryPolicy: {
+          minDelayTarget: 20,
+          maxDelayTarget: 20,
+          numRetries: 3,
+          numMaxDelayRetries: 0,
+          numNoDelayRetries: 0,
+          numMinDelayRetries: 0,
+          backoffFunction: 'linear',
+        },
+        disableSubscriptionOverrides: false,
+        defaultRequestPolicy: { headerContentType: 'text/plain; charset=UTF-8' },
+      },
+    });
   });
 
   it('fails CreateTopic with InvalidParameter for a name with a space', async () => {
