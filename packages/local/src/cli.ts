@@ -43,7 +43,10 @@ async function main(): Promise<number> {
   );
   console.log('point the SDK, the AWS CLI and boto3 at it with:');
   console.log(`export AWS_ENDPOINT_URL=${local.url}`);
-  console.log(`export AWS_REGION=${local.region} AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test`);
+  // The AWS CLI v1 and boto3 read the region from AWS_DEFAULT_REGION only; SDK v3 and CLI v2 from AWS_REGION.
+  console.log(
+    `export AWS_REGION=${local.region} AWS_DEFAULT_REGION=${local.region} AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test`,
+  );
 
   await new Promise<void>((resolve) => {
     const stop = (signal: NodeJS.Signals) => {

@@ -1,9 +1,10 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CliUsageError, parseCliArgs } from '../src/cli-args';
 
@@ -50,6 +51,31 @@ async function waitFor(r: Run, pattern: RegExp, timeoutMs = 20_000): Promise<Reg
   throw new Error(`expected output matching ${pattern}, got:\n${r.output()}`);
 }
 
+/** boto3 reads the region from AWS_DEFAULT_REGION only: the printed export line must set it. */
+const boto3 = hasBoto3();
+if (!boto3) console.warn('boto3 check skipped: python3 with boto3 is not installed (pip install boto3)');
+
+function hasBoto3(): boolean {
+  try {
+    execFileSync('python3', ['-c', 'import boto3'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The variables of every `export A=1 B=2` line printed. */
+function exported(output: string): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [, assignments = ''] of output.matchAll(/^export (.+)$/gm)) {
+    for (const assignment of assignments.split(' ')) {
+      const [name = '', ...value] = assignment.split('=');
+      env[name] = value.join('=');
+    }
+  }
+  return env;
+}
+
 let dir: string;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'local-aws-cli-'));
@@ -70,6 +96,43 @@ describe('npm run local', () => {
     expect(await health.json()).toMatchObject({ status: 'ok', seed: 9 });
     r.child.kill('SIGTERM');
     expect(await r.exited).toBe(0);
+  });
+
+  it('prints AWS_DEFAULT_REGION beside AWS_REGION, since the AWS CLI v1 and boto3 read only the former', async () => {
+    const r = run(['--port', '0']);
+    const [line] = await waitFor(r, /^export AWS_REGION=.*$/m);
+    r.child.kill('SIGTERM');
+    await r.exited;
+    expect(line).toBe(
+      'export AWS_REGION=us-east-1 AWS_DEFAULT_REGION=us-east-1 AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test',
+    );
+  });
+
+  it.skipIf(!boto3)('serves boto3 configured by nothing but the printed exports', async () => {
+    const r = run(['--port', '0']);
+    try {
+      await waitFor(r, /^export AWS_REGION=.*$/m);
+      const script = [
+        'import boto3',
+        "sqs = boto3.client('sqs')",
+        "url = sqs.create_queue(QueueName='from-boto3')['QueueUrl']",
+        "print(sqs.meta.region_name, url.rsplit('/', 1)[-1])",
+      ].join('\n');
+      const { stdout } = await promisify(execFile)('python3', ['-c', script], {
+        env: {
+          PATH: process.env.PATH ?? '/usr/bin:/bin',
+          HOME: process.env.HOME ?? '/tmp',
+          AWS_CONFIG_FILE: '/dev/null',
+          AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+          ...exported(r.output()),
+        },
+        timeout: 30_000,
+      });
+      expect(stdout.trim()).toBe('us-east-1 from-boto3');
+    } finally {
+      r.child.kill('SIGTERM');
+      await r.exited;
+    }
   });
 
   it('fails with a clear message when the port is taken', async () => {
