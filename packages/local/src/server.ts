@@ -155,6 +155,30 @@ export function createFrontDoor(options: FrontDoorOptions): RequestListener {
     }
   }
 
+  /**
+   * The context of one request: its signal aborts, and its undo callbacks run, when the connection
+   * closes before the answer is fully written (a client that gave up on a long poll).
+   */
+  function requestContext(res: ServerResponse): ServiceContext {
+    const controller = new AbortController();
+    let undos: (() => void)[] = [];
+    res.once('close', () => {
+      if (res.writableFinished) return;
+      controller.abort();
+      const pending = undos;
+      undos = [];
+      for (const undo of pending) undo();
+    });
+    return {
+      ...context,
+      signal: controller.signal,
+      onUndelivered: (undo) => {
+        if (controller.signal.aborted) undo();
+        else undos.push(undo);
+      },
+    };
+  }
+
   function unexpected(error: unknown, service: string, operation: string): AwsError {
     if (error instanceof AwsError) return error;
     log('service failed', {
@@ -208,7 +232,7 @@ export function createFrontDoor(options: FrontDoorOptions): RequestListener {
       const application = typeof input.ApplicationName === 'string' ? input.ApplicationName : undefined;
       if (application !== undefined) counters.incrementApplication(application, signingName, operation);
       await frontDoorFaults(signingName, operation, application, dialect.throttle);
-      const output = await service.handle(operation, input, context);
+      const output = await service.handle(operation, input, requestContext(res));
       sendJson(res, dialect, 200, output ?? {});
     } catch (error) {
       fail(unexpected(error, signingName, operation));
@@ -263,7 +287,7 @@ export function createFrontDoor(options: FrontDoorOptions): RequestListener {
     try {
       const throttle = QUERY_THROTTLES[service.signingName] ?? { code: 'Throttling', status: 400 };
       await frontDoorFaults(service.signingName, action, params.ApplicationName, throttle);
-      const result = await service.handleQuery(action, params, context);
+      const result = await service.handleQuery(action, params, requestContext(res));
       sendQuery(res, service, action, result.resultXml);
     } catch (error) {
       sendQueryError(res, service, unexpected(error, service.signingName, action));

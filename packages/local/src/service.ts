@@ -28,6 +28,13 @@ export interface ServiceContext {
   readonly accountId: string;
   /** Scheme, host and port of this server, for URLs it hands out (SQS QueueUrl). */
   readonly baseUrl: string;
+  /** Aborted when the client closes its connection before the answer is written (a long poll gives up). */
+  readonly signal?: AbortSignal;
+  /**
+   * Registers what to undo if the answer cannot be delivered because the connection closed first
+   * (SQS makes the messages of a lost ReceiveMessage visible again); runs at once if it already has.
+   */
+  readonly onUndelivered?: (undo: () => void) => void;
 }
 
 /** A service spoken in AWS JSON 1.0 / 1.1 (X-Amz-Target: `${targetPrefix}.${operation}`). */

@@ -286,21 +286,42 @@ export class SqsQueue {
   /**
    * Parks a long poll: `attempt` is called whenever messages may be visible and returns true once it has
    * received some; `onTimeout` is called after `realWaitMs` if it never did, or when the queue closes.
+   * Returns a function that withdraws the poll (its client went away): neither is called after it.
    */
-  wait(realWaitMs: number, attempt: () => boolean, onTimeout: () => void): void {
+  wait(realWaitMs: number, attempt: () => boolean, onTimeout: () => void): () => void {
     if (this.#closed) {
       onTimeout();
-      return;
+      return () => {};
     }
     const waiter: Waiter = { attempt, onTimeout, timer: undefined };
-    waiter.timer = setTimeout(() => {
+    const withdraw = () => {
+      clearTimeout(waiter.timer);
       this.#waiters = this.#waiters.filter((w) => w !== waiter);
       this.#scheduleWake();
+    };
+    waiter.timer = setTimeout(() => {
+      withdraw();
       onTimeout();
     }, realWaitMs);
     waiter.timer.unref();
     this.#waiters.push(waiter);
     this.#scheduleWake();
+    return withdraw;
+  }
+
+  /**
+   * Makes messages of a receive whose answer was lost visible again at once, unless they were received
+   * again since or deleted. Their receive count stays: the receive happened, as on AWS.
+   */
+  release(messages: readonly SqsMessage[], tokens: readonly number[], now: number): void {
+    this.#tick(now);
+    messages.forEach((msg, i) => {
+      if (!msg.alive || msg.token !== tokens[i] || msg.state !== 'inflight') return;
+      msg.gen++;
+      this.#setState(msg, 'visible');
+      this.#pushReady(msg);
+    });
+    this.#afterChange();
   }
 
   get waiting(): number {

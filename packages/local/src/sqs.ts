@@ -594,24 +594,39 @@ export class SqsService implements JsonService, QueryService {
     );
     const selectAttribute = attributeSelector(input.MessageAttributeNames ?? []);
     const hooks = this.#receiveHooks(queue, ctx);
-    const render = (messages: SqsMessage[]): SqsOutputs['ReceiveMessage'] =>
-      messages.length === 0
-        ? {}
-        : { Messages: messages.map((m) => received(queue, m, systemNames, selectAttribute)) };
+    const render = (messages: SqsMessage[]): SqsOutputs['ReceiveMessage'] => {
+      if (messages.length === 0) return {};
+      // A client that is gone never sees these: they become visible again instead of timing out.
+      const tokens = messages.map((m) => m.token);
+      ctx.onUndelivered?.(() => queue.release(messages, tokens, this.#now()));
+      return { Messages: messages.map((m) => received(queue, m, systemNames, selectAttribute)) };
+    };
 
+    const signal = ctx.signal;
+    if (signal?.aborted === true) return {};
     const messages = queue.receive(max, visibility * 1000, this.#now(), hooks);
     if (messages.length > 0 || wait === 0 || this.#closed) return render(messages);
     return new Promise((resolve) => {
-      queue.wait(
+      const onAbort = () => {
+        withdraw();
+        resolve({});
+      };
+      const withdraw = queue.wait(
         this.options.clock.toRealMs(wait * 1000),
         () => {
           const got = queue.receive(max, visibility * 1000, this.#now(), hooks);
           if (got.length === 0) return false;
+          signal?.removeEventListener('abort', onAbort);
           resolve(render(got));
           return true;
         },
-        () => resolve({}),
+        () => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve({});
+        },
       );
+      // A client that closed its connection takes nothing more: its poll leaves the queue.
+      signal?.addEventListener('abort', onAbort, { once: true });
     });
   }
 

@@ -85,7 +85,12 @@ describe('queue URLs and ARNs', () => {
 /** A service on a real-time clock (timeScale 1), driven through handle() as the front door drives it. */
 function service(): {
   sqs: SqsService;
-  call: (operation: string, input: Record<string, unknown>) => Promise<Record<string, unknown>>;
+  call: (
+    operation: string,
+    input: Record<string, unknown>,
+    context?: ServiceContext,
+  ) => Promise<Record<string, unknown>>;
+  ctx: ServiceContext;
 } {
   const clock = new SimClock(1);
   const faults = new Faults(() => 0.5);
@@ -98,9 +103,9 @@ function service(): {
     accountId: '000000000000',
     baseUrl: 'http://127.0.0.1:4566',
   };
-  const call = async (operation: string, input: Record<string, unknown>) =>
-    (await sqs.handle(operation, input, ctx)) as Record<string, unknown>;
-  return { sqs, call };
+  const call = async (operation: string, input: Record<string, unknown>, context = ctx) =>
+    (await sqs.handle(operation, input, context)) as Record<string, unknown>;
+  return { sqs, call, ctx };
 }
 
 describe('SqsService', () => {
@@ -112,6 +117,47 @@ describe('SqsService', () => {
     sqs.close();
     expect(await polling).toEqual({});
     expect(sqs.waitingReceives()).toBe(0);
+  });
+
+  it('makes the messages of a receive whose answer was lost visible again at once', async () => {
+    const { call, ctx } = service();
+    const { QueueUrl } = await call('CreateQueue', { QueueName: 'lost' });
+    await call('SendMessage', { QueueUrl, MessageBody: 'never seen' });
+    const undos: (() => void)[] = [];
+    const lost = await call(
+      'ReceiveMessage',
+      { QueueUrl, WaitTimeSeconds: 20 },
+      {
+        ...ctx,
+        onUndelivered: (undo) => undos.push(undo),
+      },
+    );
+    expect(lost.Messages).toHaveLength(1);
+    expect(await call('ReceiveMessage', { QueueUrl })).toEqual({});
+    for (const undo of undos) undo();
+    const again = await call('ReceiveMessage', { QueueUrl, AttributeNames: ['ApproximateReceiveCount'] });
+    expect(again.Messages).toEqual([
+      expect.objectContaining({ Body: 'never seen', Attributes: { ApproximateReceiveCount: '2' } }),
+    ]);
+  });
+
+  it('withdraws a parked long poll when its client goes away, and answers it empty', async () => {
+    const { sqs, call, ctx } = service();
+    const { QueueUrl } = await call('CreateQueue', { QueueName: 'left' });
+    const controller = new AbortController();
+    const polling = call(
+      'ReceiveMessage',
+      { QueueUrl, WaitTimeSeconds: 20 },
+      { ...ctx, signal: controller.signal },
+    );
+    expect(sqs.waitingReceives('left')).toBe(1);
+    controller.abort();
+    expect(await polling).toEqual({});
+    expect(sqs.waitingReceives('left')).toBe(0);
+    await call('SendMessage', { QueueUrl, MessageBody: 'for the next one' });
+    expect((await call('ReceiveMessage', { QueueUrl })).Messages).toEqual([
+      expect.objectContaining({ Body: 'for the next one' }),
+    ]);
   });
 
   it('answers a receive at once after close, without parking it', async () => {

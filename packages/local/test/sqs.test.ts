@@ -334,6 +334,50 @@ describe('SQS queues', () => {
   });
 });
 
+describe('SQS long polls whose client goes away', () => {
+  // Real time (timeScale 1): the abandoned 20-second poll would otherwise end on its own first.
+  let realTime: LocalAws;
+  let first: SQSClient;
+  let second: SQSClient;
+
+  beforeAll(async () => {
+    realTime = await startLocalAws({ port: 0, seed: 12 });
+    const config = { endpoint: realTime.url, region: 'us-east-1', credentials, maxAttempts: 1 };
+    first = new SQSClient(config);
+    second = new SQSClient(config);
+  });
+  afterAll(async () => {
+    first.destroy();
+    second.destroy();
+    await realTime.stop();
+  });
+
+  it('cancels a long poll whose client aborted, so a message sent next goes to the next receive at once', async () => {
+    const { QueueUrl } = await second.send(new CreateQueueCommand({ QueueName: 'abandoned' }));
+    const controller = new AbortController();
+    const abandoned = first
+      .send(new ReceiveMessageCommand({ QueueUrl, WaitTimeSeconds: 20 }), {
+        abortSignal: controller.signal,
+      })
+      .catch((error: Error) => error);
+    const sqsService = realTime.services.sqs;
+    await eventually(
+      'the long poll to be parked',
+      () => sqsService.waitingReceives('abandoned') === 1 || undefined,
+    );
+    controller.abort();
+    expect(await abandoned).toMatchObject({ name: 'AbortError' });
+    await eventually(
+      'the server to drop the abandoned poll',
+      () => sqsService.waitingReceives('abandoned') === 0 || undefined,
+    );
+
+    await second.send(new SendMessageCommand({ QueueUrl, MessageBody: 'after the abort' }));
+    const { Messages } = await second.send(new ReceiveMessageCommand({ QueueUrl, WaitTimeSeconds: 0 }));
+    expect(Messages?.map((m) => m.Body)).toEqual(['after the abort']);
+  });
+});
+
 describe('SQS messages', () => {
   it('sends and receives a message with attributes whose digests match what the SDK computes', async () => {
     const { url } = await newQueue();
