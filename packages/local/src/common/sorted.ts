@@ -1,24 +1,43 @@
-/** Binary searches over sorted string arrays (parameter names, application names). */
+/** Binary searches over sorted arrays (parameter names, application names, snapshots in creation order). */
 
-/** First index whose value is >= `key`. */
-export function lowerBound(sorted: readonly string[], key: string): number {
+/** Orders an item of the array against a key: negative, zero or positive. */
+export type Compare<T, K> = (item: T, key: K) => number;
+
+function byCodeUnit(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** First index whose value is >= `key` (strings by code unit, unless `compare` says otherwise). */
+export function lowerBound(sorted: readonly string[], key: string): number;
+export function lowerBound<T, K>(sorted: readonly T[], key: K, compare: Compare<T, K>): number;
+export function lowerBound<T, K>(
+  sorted: readonly T[],
+  key: K,
+  compare: Compare<T, K> = byCodeUnit as unknown as Compare<T, K>,
+): number {
   let lo = 0;
   let hi = sorted.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if ((sorted[mid] as string) < key) lo = mid + 1;
+    if (compare(sorted[mid] as T, key) < 0) lo = mid + 1;
     else hi = mid;
   }
   return lo;
 }
 
-/** First index whose value is > `key`. */
-export function upperBound(sorted: readonly string[], key: string): number {
+/** First index whose value is > `key` (strings by code unit, unless `compare` says otherwise). */
+export function upperBound(sorted: readonly string[], key: string): number;
+export function upperBound<T, K>(sorted: readonly T[], key: K, compare: Compare<T, K>): number;
+export function upperBound<T, K>(
+  sorted: readonly T[],
+  key: K,
+  compare: Compare<T, K> = byCodeUnit as unknown as Compare<T, K>,
+): number {
   let lo = 0;
   let hi = sorted.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if ((sorted[mid] as string) <= key) lo = mid + 1;
+    if (compare(sorted[mid] as T, key) <= 0) lo = mid + 1;
     else hi = mid;
   }
   return lo;

@@ -6,7 +6,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import type { SimClock } from '../common/clock';
-import type { ControlPlane } from '../protocol/front-door';
 import type { Counters } from './counters';
 import type { Faults } from './faults';
 
@@ -14,6 +13,9 @@ export interface PublishedMessageLog {
   messages(topicArn?: string): readonly unknown[];
   clearMessages(): void;
 }
+
+/** Serves `/_local/...`; the front door hands it every request under that path, unauthenticated. */
+export type ControlPlane = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void> | void;
 
 export interface ControlPlaneOptions {
   readonly clock: SimClock;

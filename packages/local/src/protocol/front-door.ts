@@ -4,13 +4,21 @@
  * does, counts every call, applies front-door faults (throttle, 5xx, latency) and renders each
  * protocol's success and error shapes. A service only ever sees parsed input.
  */
-import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { setTimeout as delay } from 'node:timers/promises';
+import type { ControlPlane } from '../control/control-plane';
 import type { Counters } from '../control/counters';
 import type { Faults } from '../control/faults';
+import {
+  jsonDialect,
+  parseJsonInput,
+  sendJson,
+  sendJsonError,
+  serializationError,
+  type Throttle,
+} from './json';
+import { queryThrottle, readQueryParams, sendQuery, sendQueryError } from './query';
 import { AwsError, type JsonService, type QueryService, type ServiceContext } from './service';
-import { escapeXml } from './xml';
 
 /** Bodies above this are refused with 413 before a service sees them (SQS and SNS cap messages at 1 MiB). */
 export const DEFAULT_MAX_BODY_BYTES = 2 * 1024 * 1024;
@@ -25,8 +33,6 @@ export interface PassThroughService {
   passThrough(req: IncomingMessage, res: ServerResponse): void;
 }
 
-export type ControlPlane = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void> | void;
-
 export interface FrontDoorOptions {
   readonly context: ServiceContext;
   readonly json: readonly JsonService[];
@@ -39,44 +45,6 @@ export interface FrontDoorOptions {
   /** Where unexpected service failures are reported; they become 500 InternalFailure. */
   readonly log?: (message: string, details: Record<string, unknown>) => void;
 }
-
-type JsonVersion = '1.0' | '1.1';
-
-/** How each JSON service words its errors; SQS also sends the query-protocol code in a header. */
-interface JsonDialect {
-  readonly version: JsonVersion;
-  readonly typePrefix: string;
-  readonly queryCompatible: boolean;
-  readonly throttle: { readonly code: string; readonly status: number };
-}
-
-const JSON_DIALECTS: Record<string, JsonDialect> = {
-  AmazonSQS: {
-    version: '1.0',
-    typePrefix: 'com.amazonaws.sqs#',
-    queryCompatible: true,
-    throttle: { code: 'RequestThrottled', status: 403 },
-  },
-  DynamoDB_20120810: {
-    version: '1.0',
-    typePrefix: 'com.amazonaws.dynamodb.v20120810#',
-    queryCompatible: false,
-    throttle: { code: 'ThrottlingException', status: 400 },
-  },
-};
-const DEFAULT_JSON_DIALECT: JsonDialect = {
-  version: '1.1',
-  typePrefix: '',
-  queryCompatible: false,
-  throttle: { code: 'ThrottlingException', status: 400 },
-};
-
-/** Throttling as each query service words it (SNS's maps to ThrottledException in the SDK). */
-const QUERY_THROTTLES: Record<string, { readonly code: string; readonly status: number }> = {
-  sqs: { code: 'RequestThrottled', status: 403 },
-  sns: { code: 'Throttled', status: 429 },
-  sts: { code: 'Throttling', status: 400 },
-};
 
 interface Credential {
   readonly accessKeyId: string;
@@ -142,7 +110,7 @@ export function createFrontDoor(options: FrontDoorOptions): RequestListener {
     service: string,
     operation: string,
     application: string | undefined,
-    throttle: { code: string; status: number },
+    throttle: Throttle,
   ): Promise<void> {
     const query = { service, operation, application };
     const slow = faults.fire('latency', query);
@@ -198,7 +166,7 @@ export function createFrontDoor(options: FrontDoorOptions): RequestListener {
     const dot = target.lastIndexOf('.');
     const prefix = dot === -1 ? target : target.slice(0, dot);
     const operation = dot === -1 ? '' : target.slice(dot + 1);
-    const dialect = JSON_DIALECTS[prefix] ?? DEFAULT_JSON_DIALECT;
+    const dialect = jsonDialect(prefix);
     const passThrough = passThroughByPrefix.get(prefix);
     const service = passThrough?.json ?? jsonByPrefix.get(prefix);
     const signingName = service?.signingName ?? 'unknown';
@@ -250,11 +218,7 @@ export function createFrontDoor(options: FrontDoorOptions): RequestListener {
       }
       throw error;
     }
-    const params: Record<string, string> = {};
-    for (const [key, value] of url.searchParams) params[key] = value;
-    if (body.length > 0) {
-      for (const [key, value] of new URLSearchParams(body.toString('utf8'))) params[key] = value;
-    }
+    const params = readQueryParams(url, body);
     const action = params.Action;
     if (credential === undefined) return sendQueryError(res, undefined, missingAuthentication());
     const service = queryByName.get(credential.service);
@@ -285,8 +249,12 @@ export function createFrontDoor(options: FrontDoorOptions): RequestListener {
     }
     counters.increment(service.signingName, action);
     try {
-      const throttle = QUERY_THROTTLES[service.signingName] ?? { code: 'Throttling', status: 400 };
-      await frontDoorFaults(service.signingName, action, params.ApplicationName, throttle);
+      await frontDoorFaults(
+        service.signingName,
+        action,
+        params.ApplicationName,
+        queryThrottle(service.signingName),
+      );
       const result = await service.handleQuery(action, params, requestContext(res));
       sendQuery(res, service, action, result.resultXml);
     } catch (error) {
@@ -334,28 +302,6 @@ function internalFailure(service: string): AwsError {
   );
 }
 
-function serializationError(detail: string): AwsError {
-  return new AwsError('SerializationException', detail, 400);
-}
-
-function parseJsonInput(body: Buffer): Record<string, unknown> {
-  if (body.length === 0) return {};
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(body.toString('utf8'));
-  } catch (error) {
-    throw serializationError(
-      `Request body is not valid JSON: ${error instanceof Error ? error.message : String(error)}`,
-    );
-  }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-    throw serializationError(
-      `Request body must be a JSON object, got ${Array.isArray(parsed) ? 'an array' : String(parsed)}`,
-    );
-  }
-  return parsed as Record<string, unknown>;
-}
-
 function sendTooLarge(res: ServerResponse, render: (error: AwsError) => void): void {
   // The client may still be writing the body: answer, then close rather than read the rest.
   res.setHeader('Connection', 'close');
@@ -368,61 +314,4 @@ function sendText(res: ServerResponse, status: number, text: string): void {
     'Content-Length': Buffer.byteLength(text),
   });
   res.end(text);
-}
-
-function sendJson(res: ServerResponse, dialect: JsonDialect, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, {
-    'Content-Type': `application/x-amz-json-${dialect.version}`,
-    'Content-Length': Buffer.byteLength(text),
-    'x-amzn-RequestId': randomUUID(),
-  });
-  res.end(text);
-}
-
-function sendJsonError(res: ServerResponse, dialect: JsonDialect, error: AwsError): void {
-  const headers: Record<string, string> = { 'x-amzn-ErrorType': error.code };
-  if (dialect.queryCompatible) {
-    headers['x-amzn-query-error'] =
-      `${error.queryCode ?? error.code};${error.status >= 500 ? 'Receiver' : 'Sender'}`;
-  }
-  for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
-  sendJson(res, dialect, error.status, {
-    __type: `${dialect.typePrefix}${error.code}`,
-    message: error.message,
-  });
-}
-
-function sendXml(res: ServerResponse, status: number, xml: string): void {
-  res.writeHead(status, {
-    'Content-Type': 'text/xml',
-    'Content-Length': Buffer.byteLength(xml),
-    'x-amzn-RequestId': randomUUID(),
-  });
-  res.end(xml);
-}
-
-function sendQuery(
-  res: ServerResponse,
-  service: QueryService,
-  action: string,
-  resultXml: string | undefined,
-): void {
-  const result = resultXml === undefined ? '' : `<${action}Result>${resultXml}</${action}Result>`;
-  sendXml(
-    res,
-    200,
-    `<?xml version="1.0"?>\n<${action}Response xmlns="${service.xmlns}">${result}<ResponseMetadata><RequestId>${randomUUID()}</RequestId></ResponseMetadata></${action}Response>`,
-  );
-}
-
-function sendQueryError(res: ServerResponse, service: QueryService | undefined, error: AwsError): void {
-  const xmlns = service === undefined ? '' : ` xmlns="${service.xmlns}"`;
-  const type = error.status >= 500 ? 'Receiver' : 'Sender';
-  const code = error.queryCode ?? error.code;
-  sendXml(
-    res,
-    error.status,
-    `<?xml version="1.0"?>\n<ErrorResponse${xmlns}><Error><Type>${type}</Type><Code>${escapeXml(code)}</Code><Message>${escapeXml(error.message)}</Message><Detail/></Error><RequestId>${randomUUID()}</RequestId></ErrorResponse>`,
-  );
 }

@@ -1,5 +1,5 @@
 /**
- * The contract between the HTTP front door (server.ts: routing, protocols, counters, faults) and each
+ * The contract between the HTTP front door (front-door.ts: routing, protocols, counters, faults) and each
  * emulated service. A service sees parsed input and returns plain output; it never touches HTTP.
  */
 import type { SimClock } from '../common/clock';

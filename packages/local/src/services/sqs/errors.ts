@@ -3,7 +3,9 @@
  * and, where it differs, the query code (`x-amzn-query-error` in JSON mode, `<Code>` in XML), as the
  * SQS API reference and the SDK's error model (awsQueryError) give them.
  */
+import type { InputErrorFactory } from '../../protocol/input';
 import { AwsError } from '../../protocol/service';
+import type { Protocol } from './inputs';
 
 export const sqsErrors = {
   queueDoesNotExist: (queue: string) =>
@@ -103,4 +105,45 @@ export const sqsErrors = {
   resourceNotFound: (message: string) => new AwsError('ResourceNotFoundException', message, 404),
   unsupportedOperation: (message: string) =>
     new AwsError('UnsupportedOperation', message, 400, 'AWS.SimpleQueueService.UnsupportedOperation'),
+  unknownOperation: (operation: string) =>
+    new AwsError('UnknownOperationException', `Unknown SQS operation ${operation}.`, 400),
+  invalidAction: (action: string) =>
+    new AwsError('InvalidAction', `The action ${action} is not valid for this web service.`, 400),
+  input: sqsInputError,
 } as const;
+
+/**
+ * How SQS words a request that does not fit its schema: a missing member is MissingParameter; a member
+ * of the wrong type is a SerializationException in JSON (the SDK never sends one) and an
+ * InvalidParameterValue in the query protocol.
+ */
+function sqsInputError(operation: string, protocol: Protocol): InputErrorFactory {
+  return (issues, input) => {
+    const issue = issues[0];
+    const path = issue?.path ?? [];
+    const name = path.map((part) => (typeof part === 'number' ? String(part + 1) : String(part))).join('.');
+    const value = valueAt(input, path);
+    if (value === undefined && path.length > 0) return sqsErrors.missingParameter(name);
+    const expected = issue?.code === 'invalid_type' ? issue.expected : (issue?.message ?? 'a valid value');
+    const received = value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value;
+    if (path.length === 0) {
+      return sqsErrors.serialization(`${operation}: the request body must be a JSON object, got ${received}`);
+    }
+    const message = `${operation}: parameter ${name} must be ${expected}, got ${received} ${truncate(JSON.stringify(value))}`;
+    return protocol === 'json' ? sqsErrors.serialization(message) : sqsErrors.invalidParameterValue(message);
+  };
+}
+
+function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
+  let node = input;
+  for (const key of path) {
+    if (node === null || typeof node !== 'object') return undefined;
+    node = (node as Record<PropertyKey, unknown>)[key];
+  }
+  return node;
+}
+
+function truncate(text: string | undefined): string {
+  if (text === undefined) return '';
+  return text.length > 100 ? `${text.slice(0, 100)}…` : text;
+}

@@ -1,11 +1,11 @@
 /**
  * The input of every SQS operation in its JSON 1.0 shape (the query protocol is translated into the same
- * shape by sqs-query.ts). Only structure and types are checked here; ranges and semantics are checked by
- * the operations, which word their errors as SQS does.
+ * shape by query-input.ts). Only structure and types are checked here; ranges and semantics are checked
+ * by the operations, which word their errors as SQS does.
  */
 import { z } from 'zod';
-import { sqsErrors } from './errors';
 
+/** The wire protocol a request came in: SQS words a few errors differently in each. */
 export type Protocol = 'json' | 'query';
 
 const int = z.number().int();
@@ -106,43 +106,3 @@ export const INTEGER_MEMBERS = new Set([
   'MaxResults',
   'MaxNumberOfMessagesPerSecond',
 ]);
-
-/**
- * Checks the structure of an operation's input. A missing member is AWS's MissingParameter; a member of
- * the wrong type is a SerializationException in JSON (the SDK never sends one) and an
- * InvalidParameterValue in the query protocol.
- */
-export function parseInput<O extends SqsOperation>(
-  operation: O,
-  input: unknown,
-  protocol: Protocol,
-): SqsInput<O> {
-  const result = SqsInputs[operation].safeParse(input);
-  if (result.success) return result.data as SqsInput<O>;
-  const issue = result.error.issues[0];
-  const path = issue?.path ?? [];
-  const name = path.map((part) => (typeof part === 'number' ? String(part + 1) : String(part))).join('.');
-  const value = valueAt(input, path);
-  if (value === undefined && path.length > 0) throw sqsErrors.missingParameter(name);
-  const expected = issue?.code === 'invalid_type' ? issue.expected : (issue?.message ?? 'a valid value');
-  const received = value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value;
-  if (path.length === 0) {
-    throw sqsErrors.serialization(`${operation}: the request body must be a JSON object, got ${received}`);
-  }
-  const message = `${operation}: parameter ${name} must be ${expected}, got ${received} ${truncate(JSON.stringify(value))}`;
-  throw protocol === 'json' ? sqsErrors.serialization(message) : sqsErrors.invalidParameterValue(message);
-}
-
-function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
-  let node = input;
-  for (const key of path) {
-    if (node === null || typeof node !== 'object') return undefined;
-    node = (node as Record<PropertyKey, unknown>)[key];
-  }
-  return node;
-}
-
-function truncate(text: string | undefined): string {
-  if (text === undefined) return '';
-  return text.length > 100 ? `${text.slice(0, 100)}…` : text;
-}

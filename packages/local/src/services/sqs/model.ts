@@ -1,453 +1,214 @@
 /**
- * One standard queue's messages. Receive is O(batch) amortized: visible messages wait in a FIFO of ready
- * entries, delayed and in-flight ones in a min-heap by the simulated time they become visible, and a
- * second heap by send time expires them after the retention period. Nothing runs on a timer except the
- * wake-up of long polls: state is brought up to date from the clock whenever the queue is used
- * (`#tick`). Entries in the FIFO and heaps are invalidated lazily: each carries the message's generation,
- * which changes whenever the message changes state.
+ * The account's queues (each one's messages are in queue.ts): found by name, URL or ARN, with the
+ * counters that make message ids, sequence numbers and receipt tokens unique across the service, and
+ * what moves messages between queues (dead-lettering, deliveries from SNS).
  */
 import type { SimClock } from '../../common/clock';
-import { defaultQueueAttributes, INTEGER_ATTRIBUTES, type RedrivePolicy } from './attributes';
+import type { ServiceContext } from '../../protocol/service';
+import type { RedrivePolicy } from './attributes';
 import { sqsErrors } from './errors';
-import { MinHeap } from './heap';
-import type { MessageAttributeValue } from './md5';
+import { type MessageAttributeValue, md5Hex, md5OfAttributes } from './md5';
+import type { MessageContent, ReceiveHooks, SqsMessage, SqsQueue } from './queue';
 
-export type MessageState = 'delayed' | 'visible' | 'inflight';
+const NO_ATTRIBUTES: Readonly<Record<string, MessageAttributeValue>> = Object.freeze({});
+/** SenderId of messages that SNS delivers: a fixed IAM-style id standing for the SNS service. */
+const SNS_SENDER_ID = 'AIDAIT2UOQQY3AUEKVGXU';
 
-/** What a message carries from send to delete, whichever queue it is in. */
-export interface MessageContent {
-  readonly id: string;
-  readonly body: string;
-  readonly md5OfBody: string;
-  readonly attributes: Readonly<Record<string, MessageAttributeValue>>;
-  readonly md5OfAttributes: string | undefined;
-  readonly systemAttributes: Readonly<Record<string, MessageAttributeValue>>;
-  readonly md5OfSystemAttributes: string | undefined;
-  readonly groupId: string | undefined;
-  readonly senderId: string;
-  /** Simulated epoch ms of the original send; retention counts from it, in a dead-letter queue too. */
-  readonly sentAt: number;
-  /** The queue the message was dead-lettered from, for redrive to its source. */
-  readonly deadLetterSourceArn?: string;
-  readonly receiveCount: number;
-  readonly firstReceiveAt: number | undefined;
+/** `arn:aws:sqs:<region>:<account>:<name>` of the queue at `queueUrl` (`<scheme>://<host>/<account>/<name>`). */
+export function queueArnFromUrl(queueUrl: string, region: string): string {
+  const { account, name } = splitQueueUrl(queueUrl);
+  return `arn:aws:sqs:${region}:${account ?? ''}:${name}`;
 }
 
-/** A message in a queue. A class with every field set in the constructor: one shape, cheap to create. */
-export class SqsMessage implements MessageContent {
-  readonly id: string;
-  readonly body: string;
-  readonly md5OfBody: string;
-  readonly attributes: Readonly<Record<string, MessageAttributeValue>>;
-  readonly md5OfAttributes: string | undefined;
-  readonly systemAttributes: Readonly<Record<string, MessageAttributeValue>>;
-  readonly md5OfSystemAttributes: string | undefined;
-  readonly groupId: string | undefined;
-  readonly senderId: string;
-  readonly sentAt: number;
-  readonly deadLetterSourceArn: string | undefined;
-  receiveCount: number;
-  firstReceiveAt: number | undefined;
-  state: MessageState;
-  /** Changes with every change of state: FIFO and heap entries of an older generation are stale. */
-  gen = 0;
-  alive = true;
-  /** Token of the latest receive (0: never received); only the latest receipt handle acts on the message. */
-  token = 0;
-  /** When the latest receive happened: a message stays in flight 12 hours at most. */
-  receivedAt = 0;
-
-  constructor(
-    content: MessageContent,
-    /** Unique across the service: receipt handles name it, so a handle never outlives its message. */
-    readonly seq: number,
-    state: MessageState,
-  ) {
-    this.id = content.id;
-    this.body = content.body;
-    this.md5OfBody = content.md5OfBody;
-    this.attributes = content.attributes;
-    this.md5OfAttributes = content.md5OfAttributes;
-    this.systemAttributes = content.systemAttributes;
-    this.md5OfSystemAttributes = content.md5OfSystemAttributes;
-    this.groupId = content.groupId;
-    this.senderId = content.senderId;
-    this.sentAt = content.sentAt;
-    this.deadLetterSourceArn = content.deadLetterSourceArn;
-    this.receiveCount = content.receiveCount;
-    this.firstReceiveAt = content.firstReceiveAt;
-    this.state = state;
-  }
+/** The URL this server gives the queue with ARN `queueArn` (`baseUrl` as in ServiceContext). */
+export function queueUrlFromArn(queueArn: string, baseUrl: string): string {
+  const parts = queueArn.split(':');
+  return `${baseUrl}/${parts[4] ?? ''}/${parts[5] ?? ''}`;
 }
 
-interface Entry {
-  readonly at: number;
-  readonly msg: SqsMessage;
-  readonly gen: number;
+function splitQueueUrl(queueUrl: string): { account: string | undefined; name: string } {
+  const parts = queueUrl.split(/[?#]/, 1)[0]?.split('/') ?? [];
+  while (parts.length > 0 && parts[parts.length - 1] === '') parts.pop();
+  const name = parts.pop() ?? '';
+  const account =
+    parts.length > 3 || (parts.length > 0 && !queueUrl.includes('://')) ? parts.pop() : undefined;
+  return { account, name };
 }
 
-interface Waiter {
-  readonly attempt: () => boolean;
-  readonly onTimeout: () => void;
-  timer: NodeJS.Timeout | undefined;
-}
-
-export interface ReceiveHooks {
-  /** Moves a message that has been received maxReceiveCount times to the dead-letter queue; false if none. */
-  readonly deadLetter: (msg: SqsMessage, policy: RedrivePolicy) => boolean;
-  /** True when this delivery is duplicated (the message stays visible for another consumer). */
-  readonly duplicate: () => boolean;
-  readonly nextToken: () => number;
-}
-
-const MAX_IN_FLIGHT_MS = 12 * 3600 * 1000;
-
-export class SqsQueue {
-  readonly #attributes: Map<string, string> = defaultQueueAttributes();
-  /** Integer attributes parsed once per change: receive and send read them on every call. */
-  readonly #integers = new Map<string, number>();
-  readonly tags = new Map<string, string>();
-  lastModifiedAt: number;
-  lastPurgeAt: number | undefined;
-  /** Parsed RedrivePolicy, kept beside its string form. */
-  redrivePolicy: RedrivePolicy | undefined;
-
-  readonly #messages = new Map<number, SqsMessage>();
-  #ready: Entry[] = [];
-  #readyHead = 0;
-  readonly #pending = new MinHeap<Entry>();
-  readonly #byAge = new MinHeap<Entry>();
-  readonly #counts: Record<MessageState, number> = { delayed: 0, visible: 0, inflight: 0 };
-  #waiters: Waiter[] = [];
-  #wakeTimer: NodeJS.Timeout | undefined;
-  #wakeAt = Number.POSITIVE_INFINITY;
+export class SqsModel {
+  /** Seeded per server, so message and task ids differ between servers but repeat with the seed. */
+  readonly idPrefix: string;
+  readonly #queues = new Map<string, SqsQueue>();
+  #seq = 0;
+  #messages = 0;
+  #token = 0;
   #closed = false;
-  /** True while long polls are being served: their receives must not serve (re-enter) again. */
-  #serving = false;
 
   constructor(
-    readonly name: string,
-    readonly arn: string,
-    readonly createdAt: number,
-    private readonly clock: SimClock,
+    readonly clock: SimClock,
+    random: () => number,
   ) {
-    this.lastModifiedAt = createdAt;
+    this.idPrefix = Math.floor(random() * 0x1_0000_0000)
+      .toString(16)
+      .padStart(8, '0');
   }
 
-  /** Attribute values in their normal form (sqs-attributes.ts), as GetQueueAttributes returns them. */
-  get attributes(): ReadonlyMap<string, string> {
-    return this.#attributes;
+  /** True once the server stops: long polls end at once and no timer starts. */
+  get closed(): boolean {
+    return this.#closed;
   }
 
-  /** Sets a normalized attribute value; '' removes the attribute. */
-  setAttribute(name: string, value: string): void {
-    if (value === '') this.#attributes.delete(name);
-    else this.#attributes.set(name, value);
-    this.#integers.delete(name);
+  /** Simulated epoch ms, whole milliseconds. */
+  now(): number {
+    return Math.floor(this.clock.now());
   }
 
-  /** The current value of an integer attribute. */
-  int(name: keyof typeof INTEGER_ATTRIBUTES): number {
-    let value = this.#integers.get(name);
-    if (value === undefined) {
-      value = Number(this.#attributes.get(name) ?? INTEGER_ATTRIBUTES[name].default);
-      this.#integers.set(name, value);
-    }
-    return value;
+  /** A number no message or task has had: receipt handles and task ids name it. */
+  nextSeq(): number {
+    return ++this.#seq;
   }
 
-  get size(): number {
-    return this.#messages.size;
+  /** The queue at `queueUrl` (its path names it; the host may be any), or QueueDoesNotExist. */
+  queue(queueUrl: string, ctx: ServiceContext): SqsQueue {
+    const { account, name } = splitQueueUrl(queueUrl);
+    const queue = account === undefined || account === ctx.accountId ? this.#queues.get(name) : undefined;
+    if (queue === undefined) throw sqsErrors.queueDoesNotExist(queueUrl);
+    return queue;
   }
 
-  /** Approximate counts, as GetQueueAttributes reports them. */
-  counts(now: number): Readonly<Record<MessageState, number>> {
-    this.#tick(now);
-    return this.#counts;
+  queueByArn(arn: string): SqsQueue | undefined {
+    const queue = this.#queues.get(arn.slice(arn.lastIndexOf(':') + 1));
+    return queue?.arn === arn ? queue : undefined;
   }
 
-  /**
-   * Adds a message, visible after `delayMs`. With `notify` false, parked long polls are not served now:
-   * a message moved in from another queue's receive must not re-enter that receive.
-   */
-  enqueue(content: MessageContent, seq: number, delayMs: number, now: number, notify = true): SqsMessage {
-    this.#tick(now);
-    const msg = new SqsMessage(content, seq, delayMs > 0 ? 'delayed' : 'visible');
-    this.#messages.set(seq, msg);
-    this.#counts[msg.state]++;
-    this.#byAge.push({ at: msg.sentAt, msg, gen: 0 });
-    if (delayMs > 0) this.#pending.push({ at: now + delayMs, msg, gen: msg.gen });
-    else this.#pushReady(msg);
-    if (notify) this.#afterChange();
-    return msg;
+  queueByName(name: string): SqsQueue | undefined {
+    return this.#queues.get(name);
   }
 
-  /**
-   * Up to `max` visible messages, each made invisible for `visibilityMs` (unless its delivery is
-   * duplicated) with a new receive token; messages received maxReceiveCount times go to the DLQ instead.
-   */
-  receive(max: number, visibilityMs: number, now: number, hooks: ReceiveHooks): SqsMessage[] {
-    this.#tick(now);
-    const out: SqsMessage[] = [];
-    const duplicated: SqsMessage[] = [];
-    while (out.length < max) {
-      const msg = this.#shiftReady();
-      if (msg === undefined) break;
-      const policy = this.redrivePolicy;
-      if (
-        policy !== undefined &&
-        msg.receiveCount >= policy.maxReceiveCount &&
-        hooks.deadLetter(msg, policy)
-      ) {
-        this.#remove(msg);
-        continue;
-      }
-      msg.receiveCount++;
-      msg.firstReceiveAt ??= now;
-      msg.token = hooks.nextToken();
-      msg.receivedAt = now;
-      msg.gen++;
-      out.push(msg);
-      if (hooks.duplicate()) {
-        duplicated.push(msg);
-      } else {
-        this.#setState(msg, 'inflight');
-        this.#pending.push({ at: now + visibilityMs, msg, gen: msg.gen });
-      }
-    }
-    for (const msg of duplicated) this.#pushReady(msg);
-    this.#afterChange();
-    return out;
+  /** The URL of the queue of that name on this server. */
+  url(name: string, ctx: ServiceContext): string {
+    return `${ctx.baseUrl}/${ctx.accountId}/${name}`;
   }
 
-  /** Deletes the message if `token` is its latest receive; a stale or unknown one changes nothing, as on AWS. */
-  delete(seq: number, token: number): void {
-    const msg = this.#messages.get(seq);
-    if (msg === undefined || msg.token !== token) return;
-    this.#remove(msg);
-    this.#afterChange();
+  /** Queue names in creation order. */
+  names(): string[] {
+    return [...this.#queues.keys()];
   }
 
-  /** Makes an in-flight message visible again after `visibilityMs` from now. */
-  changeVisibility(seq: number, token: number, visibilityMs: number, now: number, handle: string): void {
-    this.#tick(now);
-    const msg = this.#messages.get(seq);
-    if (msg === undefined || msg.token !== token) {
-      throw sqsErrors.invalidValue(
-        'ReceiptHandle',
-        handle,
-        'Message does not exist or is not available for visibility timeout change.',
-      );
-    }
-    if (msg.state !== 'inflight') throw sqsErrors.messageNotInflight();
-    if (now + visibilityMs - msg.receivedAt > MAX_IN_FLIGHT_MS) {
-      throw sqsErrors.invalidValue(
-        'VisibilityTimeout',
-        visibilityMs / 1000,
-        'Total VisibilityTimeout for the message is beyond the limit [43200 seconds].',
-      );
-    }
-    msg.gen++;
-    if (visibilityMs === 0) {
-      this.#setState(msg, 'visible');
-      this.#pushReady(msg);
-    } else {
-      this.#pending.push({ at: now + visibilityMs, msg, gen: msg.gen });
-    }
-    this.#afterChange();
+  queues(): IterableIterator<SqsQueue> {
+    return this.#queues.values();
   }
 
-  /** Removes up to `max` visible messages (a message move task takes them to another queue). */
-  takeVisible(max: number, now: number): SqsMessage[] {
-    this.#tick(now);
-    const out: SqsMessage[] = [];
-    while (out.length < max) {
-      const msg = this.#shiftReady();
-      if (msg === undefined) break;
-      this.#remove(msg);
-      out.push(msg);
-    }
-    return out;
+  add(queue: SqsQueue): void {
+    if (this.#closed) queue.close();
+    this.#queues.set(queue.name, queue);
   }
 
-  purge(): void {
-    for (const msg of this.#messages.values()) msg.alive = false;
-    this.#messages.clear();
-    this.#ready = [];
-    this.#readyHead = 0;
-    this.#pending.clear();
-    this.#byAge.clear();
-    this.#counts.delayed = 0;
-    this.#counts.visible = 0;
-    this.#counts.inflight = 0;
-    this.#afterChange();
+  /** Deletes a queue: its long polls end empty and its messages go. */
+  remove(queue: SqsQueue): void {
+    queue.close();
+    queue.purge();
+    this.#queues.delete(queue.name);
   }
 
-  /**
-   * Parks a long poll: `attempt` is called whenever messages may be visible and returns true once it has
-   * received some; `onTimeout` is called after `realWaitMs` if it never did, or when the queue closes.
-   * Returns a function that withdraws the poll (its client went away): neither is called after it.
-   */
-  wait(realWaitMs: number, attempt: () => boolean, onTimeout: () => void): () => void {
-    if (this.#closed) {
-      onTimeout();
-      return () => {};
-    }
-    const waiter: Waiter = { attempt, onTimeout, timer: undefined };
-    const withdraw = () => {
-      clearTimeout(waiter.timer);
-      this.#waiters = this.#waiters.filter((w) => w !== waiter);
-      this.#scheduleWake();
+  /** Names of the queues whose RedrivePolicy sends dead letters to the queue with ARN `arn`, sorted. */
+  deadLetterSources(arn: string): string[] {
+    return [...this.#queues.values()]
+      .filter((q) => q.redrivePolicy?.deadLetterTargetArn === arn)
+      .map((q) => q.name)
+      .sort();
+  }
+
+  /** A new message's content, with its digests and a fresh id. */
+  content(
+    body: string,
+    attributes: Record<string, MessageAttributeValue>,
+    systemAttributes: Record<string, MessageAttributeValue>,
+    groupId: string | undefined,
+    senderId: string,
+    now: number,
+  ): MessageContent {
+    const md5OfMessageAttributes = md5OfAttributes(attributes);
+    const md5OfMessageSystemAttributes = md5OfAttributes(systemAttributes);
+    return {
+      id: this.#messageId(),
+      body,
+      md5OfBody: md5Hex(body),
+      // Most messages have no attributes: they share one empty object.
+      attributes: md5OfMessageAttributes === undefined ? NO_ATTRIBUTES : attributes,
+      md5OfAttributes: md5OfMessageAttributes,
+      systemAttributes: md5OfMessageSystemAttributes === undefined ? NO_ATTRIBUTES : systemAttributes,
+      md5OfSystemAttributes: md5OfMessageSystemAttributes,
+      groupId,
+      senderId,
+      sentAt: now,
+      receiveCount: 0,
+      firstReceiveAt: undefined,
     };
-    waiter.timer = setTimeout(() => {
-      withdraw();
-      onTimeout();
-    }, realWaitMs);
-    waiter.timer.unref();
-    this.#waiters.push(waiter);
-    this.#scheduleWake();
-    return withdraw;
   }
 
   /**
-   * Makes messages of a receive whose answer was lost visible again at once, unless they were received
-   * again since or deleted. Their receive count stays: the receive happened, as on AWS.
+   * Delivers a message from another service (SNS) to the queue with ARN `queueArn`, with the queue's
+   * delay; throws QueueDoesNotExist if there is none.
    */
-  release(messages: readonly SqsMessage[], tokens: readonly number[], now: number): void {
-    this.#tick(now);
-    messages.forEach((msg, i) => {
-      if (!msg.alive || msg.token !== tokens[i] || msg.state !== 'inflight') return;
-      msg.gen++;
-      this.#setState(msg, 'visible');
-      this.#pushReady(msg);
-    });
-    this.#afterChange();
+  deliver(
+    queueArn: string,
+    body: string,
+    messageAttributes?: Record<string, { DataType: string; StringValue?: string; BinaryValue?: string }>,
+  ): void {
+    const queue = this.queueByArn(queueArn);
+    if (queue === undefined) throw sqsErrors.queueDoesNotExist(queueArn);
+    const attributes: Record<string, MessageAttributeValue> = {};
+    for (const [name, value] of Object.entries(messageAttributes ?? {})) {
+      attributes[name] = value.DataType.startsWith('Binary')
+        ? { DataType: value.DataType, BinaryValue: value.BinaryValue ?? '' }
+        : { DataType: value.DataType, StringValue: value.StringValue ?? '' };
+    }
+    const now = this.now();
+    queue.enqueue(
+      this.content(body, attributes, {}, undefined, SNS_SENDER_ID, now),
+      this.nextSeq(),
+      queue.int('DelaySeconds') * 1000,
+      now,
+    );
   }
 
-  get waiting(): number {
-    return this.#waiters.length;
+  /** What a receive on `queue` needs from the service: tokens, the duplicate-delivery fault, the DLQ. */
+  receiveHooks(queue: SqsQueue, ctx: ServiceContext): ReceiveHooks {
+    return {
+      nextToken: () => ++this.#token,
+      duplicate: () =>
+        ctx.faults.fire('duplicate-delivery', { service: 'sqs', operation: 'ReceiveMessage' }) !== undefined,
+      deadLetter: (msg, policy) => this.#deadLetter(queue, msg, policy),
+    };
   }
 
-  /** Ends every long poll (empty answers) and stops the wake-up timer: the queue is deleted or the server stops. */
+  /** Ends every long poll with an empty answer and stops the queues' timers. */
   close(): void {
     this.#closed = true;
-    if (this.#wakeTimer !== undefined) clearTimeout(this.#wakeTimer);
-    this.#wakeTimer = undefined;
-    const waiters = this.#waiters;
-    this.#waiters = [];
-    for (const waiter of waiters) {
-      clearTimeout(waiter.timer);
-      waiter.onTimeout();
-    }
+    for (const queue of this.#queues.values()) queue.close();
   }
 
-  /** Serves parked long polls if messages are visible; the service calls it after moving messages in. */
-  notify(): void {
-    this.#afterChange();
+  /** Long polls parked on a queue (or on every queue). */
+  waiting(queueName?: string): number {
+    if (queueName !== undefined) return this.#queues.get(queueName)?.waiting ?? 0;
+    let total = 0;
+    for (const queue of this.#queues.values()) total += queue.waiting;
+    return total;
   }
 
-  #tick(now: number): void {
-    const retentionMs = this.int('MessageRetentionPeriod') * 1000;
-    for (
-      let top = this.#byAge.peek();
-      top !== undefined && top.at <= now - retentionMs;
-      top = this.#byAge.peek()
-    ) {
-      this.#byAge.pop();
-      if (top.msg.alive && this.#messages.get(top.msg.seq) === top.msg) this.#remove(top.msg);
-    }
-    for (let top = this.#pending.peek(); top !== undefined && top.at <= now; top = this.#pending.peek()) {
-      this.#pending.pop();
-      const msg = top.msg;
-      if (!msg.alive || msg.gen !== top.gen) continue;
-      this.#setState(msg, 'visible');
-      this.#pushReady(msg);
-    }
+  /** A UUID-shaped id: a seeded prefix per server and a counter, so ids never repeat. */
+  #messageId(): string {
+    const n = (++this.#messages).toString(16).padStart(12, '0');
+    return `${this.idPrefix}-0000-4000-8000-${n}`;
   }
 
-  #pushReady(msg: SqsMessage): void {
-    this.#ready.push({ at: 0, msg, gen: msg.gen });
-  }
-
-  #shiftReady(): SqsMessage | undefined {
-    const ready = this.#ready;
-    while (this.#readyHead < ready.length) {
-      const entry = ready[this.#readyHead] as Entry;
-      this.#readyHead++;
-      if (entry.msg.alive && entry.msg.gen === entry.gen && entry.msg.state === 'visible') {
-        this.#compactReady();
-        return entry.msg;
-      }
-    }
-    this.#ready = [];
-    this.#readyHead = 0;
-    return undefined;
-  }
-
-  #compactReady(): void {
-    if (this.#readyHead > 1024 && this.#readyHead * 2 > this.#ready.length) {
-      this.#ready = this.#ready.slice(this.#readyHead);
-      this.#readyHead = 0;
-    }
-  }
-
-  #hasReady(): boolean {
-    return this.#readyHead < this.#ready.length;
-  }
-
-  #setState(msg: SqsMessage, state: MessageState): void {
-    this.#counts[msg.state]--;
-    msg.state = state;
-    this.#counts[state]++;
-  }
-
-  #remove(msg: SqsMessage): void {
-    msg.alive = false;
-    msg.gen++;
-    this.#counts[msg.state]--;
-    this.#messages.delete(msg.seq);
-  }
-
-  /** Serves long polls while visible messages last, then re-arms the wake-up for the next message due. */
-  #afterChange(): void {
-    if (this.#waiters.length === 0 || this.#serving) return;
-    if (this.#hasReady()) {
-      this.#serving = true;
-      try {
-        while (this.#waiters.length > 0 && this.#hasReady()) {
-          const waiter = this.#waiters[0] as Waiter;
-          if (!waiter.attempt()) break;
-          clearTimeout(waiter.timer);
-          this.#waiters.shift();
-        }
-      } finally {
-        this.#serving = false;
-      }
-    }
-    this.#scheduleWake();
-  }
-
-  #scheduleWake(): void {
-    let top = this.#pending.peek();
-    while (top !== undefined && (!top.msg.alive || top.msg.gen !== top.gen)) {
-      this.#pending.pop();
-      top = this.#pending.peek();
-    }
-    const at = this.#waiters.length > 0 && top !== undefined ? top.at : Number.POSITIVE_INFINITY;
-    if (at === this.#wakeAt) return;
-    if (this.#wakeTimer !== undefined) clearTimeout(this.#wakeTimer);
-    this.#wakeTimer = undefined;
-    this.#wakeAt = at;
-    if (at === Number.POSITIVE_INFINITY) return;
-    // One real millisecond late, so the simulated clock has surely passed `at` when it fires.
-    const delay = Math.max(0, Math.ceil(this.clock.toRealMs(at - this.clock.now()))) + 1;
-    this.#wakeTimer = setTimeout(() => {
-      this.#wakeTimer = undefined;
-      this.#wakeAt = Number.POSITIVE_INFINITY;
-      this.#tick(this.clock.now());
-      this.#afterChange();
-      this.#scheduleWake();
-    }, delay);
-    this.#wakeTimer.unref();
+  /** Moves a message to its queue's DLQ, keeping its id, send time and receive count, as AWS does. */
+  #deadLetter(source: SqsQueue, msg: SqsMessage, policy: RedrivePolicy): boolean {
+    const dlq = this.queueByArn(policy.deadLetterTargetArn);
+    if (dlq === undefined) return false;
+    dlq.enqueue({ ...msg, deadLetterSourceArn: source.arn }, this.nextSeq(), 0, this.now(), false);
+    queueMicrotask(() => dlq.notify());
+    return true;
   }
 }

@@ -3,10 +3,10 @@
  * XML (`<ReceiveMessageResult><Message>…`, `<Attribute><Name/><Value/></Attribute>`, batch
  * `<SendMessageBatchResultEntry>`/`<BatchResultErrorEntry>`), as SQS renders it for the AWS CLI and boto3.
  */
-
+import type { QueryRenderers } from '../../protocol/operations';
 import { toXml, type XmlNode } from '../../protocol/xml';
-import type { SqsOperation } from './inputs';
-import type { MessageAttributeValue } from './md5';
+import { type MessageAttributeValue, md5OfAttributes } from './md5';
+import { encodeReceiptHandle, type MessageContent, type SqsMessage, type SqsQueue } from './queue';
 
 export interface BatchResultErrorEntry {
   readonly Id: string;
@@ -70,79 +70,115 @@ export interface SqsOutputs {
 }
 
 /**
- * The inner XML of `<{Action}Result>` for an operation's output; undefined for operations SQS answers
+ * The inner XML of `<{Action}Result>` for each operation's output; undefined for operations SQS answers
  * without a result element. An empty result is still an element: SQS answers a ReceiveMessage that got
  * nothing with `<ReceiveMessageResult/>`, and botocore (the AWS CLI) fails without it.
  */
-export function renderXml<O extends SqsOperation>(operation: O, output: SqsOutputs[O]): string | undefined {
-  // Each case reads the output of its own operation; the map above ties them together.
-  const o = output as SqsOutputs[SqsOperation] & Record<string, unknown>;
-  switch (operation) {
-    case 'CreateQueue':
-    case 'GetQueueUrl':
-      return toXml({ QueueUrl: (o as SqsOutputs['CreateQueue']).QueueUrl });
-    case 'GetQueueAttributes':
-      return toXml({ Attribute: nameValues((o as SqsOutputs['GetQueueAttributes']).Attributes) });
-    case 'ListQueues': {
-      const out = o as SqsOutputs['ListQueues'];
-      return toXml({ QueueUrl: out.QueueUrls, NextToken: out.NextToken });
-    }
-    case 'ListDeadLetterSourceQueues': {
-      const out = o as SqsOutputs['ListDeadLetterSourceQueues'];
-      return toXml({ QueueUrl: out.queueUrls, NextToken: out.NextToken });
-    }
-    case 'SendMessage':
-      return toXml(sendResult(o as SqsOutputs['SendMessage']));
-    case 'SendMessageBatch': {
-      const out = o as SqsOutputs['SendMessageBatch'];
-      return toXml({
-        SendMessageBatchResultEntry: out.Successful.map((e) => ({ Id: e.Id, ...sendResult(e) })),
-        BatchResultErrorEntry: out.Failed.map(errorEntry),
-      });
-    }
-    case 'ReceiveMessage': {
-      const out = o as SqsOutputs['ReceiveMessage'];
-      // XML parsers turn a raw CR into LF; the character reference keeps the body (and its MD5) intact.
-      return toXml({ Message: out.Messages?.map(messageXml) }).replace(/\r/g, '&#xD;');
-    }
-    case 'DeleteMessageBatch':
-    case 'ChangeMessageVisibilityBatch': {
-      const out = o as SqsOutputs['DeleteMessageBatch'];
-      return toXml({
-        [`${operation}ResultEntry`]: out.Successful.map((e) => ({ Id: e.Id })),
-        BatchResultErrorEntry: out.Failed.map(errorEntry),
-      });
-    }
-    case 'StartMessageMoveTask':
-      return toXml({ TaskHandle: (o as SqsOutputs['StartMessageMoveTask']).TaskHandle });
-    case 'ListMessageMoveTasks':
-      return toXml({
-        ListMessageMoveTasksResultEntry: (o as SqsOutputs['ListMessageMoveTasks']).Results.map((e) => ({
-          ...e,
-        })),
-      });
-    case 'CancelMessageMoveTask':
-      return toXml({
-        ApproximateNumberOfMessagesMoved: (o as SqsOutputs['CancelMessageMoveTask'])
-          .ApproximateNumberOfMessagesMoved,
-      });
-    case 'ListQueueTags':
-      return toXml({
-        Tag: Object.entries((o as SqsOutputs['ListQueueTags']).Tags ?? {}).map(([Key, Value]) => ({
-          Key,
-          Value,
-        })),
-      });
-    default:
-      return undefined;
+export const renderSqsXml: QueryRenderers<SqsOutputs> = {
+  CreateQueue: (o) => toXml({ QueueUrl: o.QueueUrl }),
+  GetQueueUrl: (o) => toXml({ QueueUrl: o.QueueUrl }),
+  GetQueueAttributes: (o) => toXml({ Attribute: nameValues(o.Attributes) }),
+  SetQueueAttributes: () => undefined,
+  ListQueues: (o) => toXml({ QueueUrl: o.QueueUrls, NextToken: o.NextToken }),
+  DeleteQueue: () => undefined,
+  PurgeQueue: () => undefined,
+  SendMessage: (o) => toXml(sendResultXml(o)),
+  SendMessageBatch: (o) =>
+    toXml({
+      SendMessageBatchResultEntry: o.Successful.map((e) => ({ Id: e.Id, ...sendResultXml(e) })),
+      BatchResultErrorEntry: o.Failed.map(errorEntry),
+    }),
+  // XML parsers turn a raw CR into LF; the character reference keeps the body (and its MD5) intact.
+  ReceiveMessage: (o) => toXml({ Message: o.Messages?.map(messageXml) }).replace(/\r/g, '&#xD;'),
+  DeleteMessage: () => undefined,
+  DeleteMessageBatch: (o) =>
+    toXml({
+      DeleteMessageBatchResultEntry: o.Successful.map((e) => ({ Id: e.Id })),
+      BatchResultErrorEntry: o.Failed.map(errorEntry),
+    }),
+  ChangeMessageVisibility: () => undefined,
+  ChangeMessageVisibilityBatch: (o) =>
+    toXml({
+      ChangeMessageVisibilityBatchResultEntry: o.Successful.map((e) => ({ Id: e.Id })),
+      BatchResultErrorEntry: o.Failed.map(errorEntry),
+    }),
+  StartMessageMoveTask: (o) => toXml({ TaskHandle: o.TaskHandle }),
+  ListMessageMoveTasks: (o) => toXml({ ListMessageMoveTasksResultEntry: o.Results.map((e) => ({ ...e })) }),
+  CancelMessageMoveTask: (o) =>
+    toXml({ ApproximateNumberOfMessagesMoved: o.ApproximateNumberOfMessagesMoved }),
+  TagQueue: () => undefined,
+  UntagQueue: () => undefined,
+  ListQueueTags: (o) => toXml({ Tag: Object.entries(o.Tags ?? {}).map(([Key, Value]) => ({ Key, Value })) }),
+  ListDeadLetterSourceQueues: (o) => toXml({ QueueUrl: o.queueUrls, NextToken: o.NextToken }),
+};
+
+/** What SendMessage (and each SendMessageBatch entry) answers for a message sent. */
+export function sendResult(content: MessageContent): SendMessageResult {
+  const result: { -readonly [K in keyof SendMessageResult]: SendMessageResult[K] } = {
+    MessageId: content.id,
+    MD5OfMessageBody: content.md5OfBody,
+  };
+  if (content.md5OfAttributes !== undefined) result.MD5OfMessageAttributes = content.md5OfAttributes;
+  if (content.md5OfSystemAttributes !== undefined) {
+    result.MD5OfMessageSystemAttributes = content.md5OfSystemAttributes;
   }
+  return result;
+}
+
+/**
+ * A received message as ReceiveMessage answers it: the system attributes asked for, the message
+ * attributes selected (with the digest of those alone) and a receipt handle for this receive.
+ */
+export function receivedMessage(
+  queue: SqsQueue,
+  msg: SqsMessage,
+  systemNames: ReadonlySet<string>,
+  selectAttribute: (name: string) => boolean,
+): ReceivedMessage {
+  const all = systemNames.has('All');
+  const attributes: Record<string, string> = {};
+  const want = (name: string) => all || systemNames.has(name);
+  if (want('SenderId')) attributes.SenderId = msg.senderId;
+  if (want('SentTimestamp')) attributes.SentTimestamp = String(msg.sentAt);
+  if (want('ApproximateReceiveCount')) attributes.ApproximateReceiveCount = String(msg.receiveCount);
+  if (want('ApproximateFirstReceiveTimestamp') && msg.firstReceiveAt !== undefined) {
+    attributes.ApproximateFirstReceiveTimestamp = String(msg.firstReceiveAt);
+  }
+  if (want('MessageGroupId') && msg.groupId !== undefined) attributes.MessageGroupId = msg.groupId;
+  const trace = msg.systemAttributes.AWSTraceHeader?.StringValue;
+  if (want('AWSTraceHeader') && trace !== undefined) attributes.AWSTraceHeader = trace;
+  if (want('DeadLetterQueueSourceArn') && msg.deadLetterSourceArn !== undefined) {
+    attributes.DeadLetterQueueSourceArn = msg.deadLetterSourceArn;
+  }
+  const names = Object.keys(msg.attributes);
+  const selected = names.filter(selectAttribute);
+  let messageAttributes = msg.attributes;
+  let md5 = msg.md5OfAttributes;
+  if (selected.length !== names.length) {
+    messageAttributes = Object.fromEntries(
+      selected.map((n) => [n, msg.attributes[n] as MessageAttributeValue]),
+    );
+    md5 = md5OfAttributes(messageAttributes);
+  }
+  const out: { -readonly [K in keyof ReceivedMessage]: ReceivedMessage[K] } = {
+    MessageId: msg.id,
+    ReceiptHandle: encodeReceiptHandle(queue.name, msg.seq, msg.token),
+    MD5OfBody: msg.md5OfBody,
+    Body: msg.body,
+  };
+  if (systemNames.size > 0 && Object.keys(attributes).length > 0) out.Attributes = attributes;
+  if (md5 !== undefined) {
+    out.MD5OfMessageAttributes = md5;
+    out.MessageAttributes = messageAttributes;
+  }
+  return out;
 }
 
 function nameValues(map: Record<string, string> | undefined): XmlNode[] {
   return Object.entries(map ?? {}).map(([Name, Value]) => ({ Name, Value }));
 }
 
-function sendResult(r: SendMessageResult): XmlNode {
+function sendResultXml(r: SendMessageResult): XmlNode {
   return {
     MessageId: r.MessageId,
     MD5OfMessageBody: r.MD5OfMessageBody,
