@@ -3,6 +3,7 @@
  * status are computed from the simulated clock when read (a transition is a target status and the
  * instant it is reached), so 100,000 snapshots cost memory, not CPU.
  */
+import { lowerBound, upperBound } from '../../common/sorted';
 import type {
   ApplicationRestoreType,
   ApplicationStatus,
@@ -61,7 +62,7 @@ export class SnapshotBook {
     this.#byName.set(snapshot.name, snapshot);
     const last = this.#ordered.at(-1);
     if (last === undefined || compareSnapshots(last, snapshot) <= 0) this.#ordered.push(snapshot);
-    else this.#ordered.splice(this.#lowerBound(snapshot), 0, snapshot);
+    else this.#ordered.splice(lowerBound(this.#ordered, snapshot, compareSnapshots), 0, snapshot);
     if (snapshot.goneAt !== Number.POSITIVE_INFINITY) this.#deleting.push(snapshot);
     else if (snapshot.readyAt > now) this.#creating.push(snapshot);
   }
@@ -100,7 +101,7 @@ export class SnapshotBook {
   /** Up to `limit` snapshots after `cursor`, in creation order, and whether more follow. */
   page(cursor: SnapshotCursor | undefined, limit: number, now: number): { items: Snapshot[]; more: boolean } {
     this.purge(now);
-    const start = cursor === undefined ? 0 : this.#upperBound(cursor);
+    const start = cursor === undefined ? 0 : upperBound(this.#ordered, cursor, compareSnapshots);
     const items = this.#ordered.slice(start, start + limit);
     return { items, more: start + limit < this.#ordered.length };
   }
@@ -130,32 +131,10 @@ export class SnapshotBook {
         continue;
       }
       if (this.#byName.get(snapshot.name) === snapshot) this.#byName.delete(snapshot.name);
-      const index = this.#lowerBound(snapshot);
+      const index = lowerBound(this.#ordered, snapshot, compareSnapshots);
       if (this.#ordered[index] === snapshot) this.#ordered.splice(index, 1);
     }
     this.#deleting = stillDeleting;
-  }
-
-  #lowerBound(key: SnapshotCursor): number {
-    let lo = 0;
-    let hi = this.#ordered.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (compareSnapshots(this.#ordered[mid] as Snapshot, key) < 0) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  }
-
-  #upperBound(key: SnapshotCursor): number {
-    let lo = 0;
-    let hi = this.#ordered.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (compareSnapshots(this.#ordered[mid] as Snapshot, key) <= 0) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
   }
 }
 
@@ -262,4 +241,9 @@ export class SimApplication {
   events(): readonly SnapshotEvent[] {
     return this.#events;
   }
+}
+
+/** Changes with every version, like MSF's token, so UpdateApplication can be made conditional on it. */
+export function conditionalToken(app: SimApplication): string {
+  return `${app.versionId.toString(36)}.${app.versionCreatedAt.toString(36)}`;
 }
