@@ -9,14 +9,8 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { ControlPlane } from '../control/control-plane';
 import type { Counters } from '../control/counters';
 import type { Faults } from '../control/faults';
-import {
-  jsonDialect,
-  parseJsonInput,
-  sendJson,
-  sendJsonError,
-  serializationError,
-  type Throttle,
-} from './json';
+import { protocolErrors } from './errors';
+import { jsonDialect, parseJsonInput, sendJson, sendJsonError, type Throttle } from './json';
 import { queryThrottle, readQueryParams, sendQuery, sendQueryError } from './query';
 import { AwsError, type JsonService, type QueryService, type ServiceContext } from './service';
 
@@ -116,10 +110,10 @@ export function createFrontDoor(options: FrontDoorOptions): RequestListener {
     const slow = faults.fire('latency', query);
     if (slow !== undefined && slow.latencyMs > 0) await delay(slow.latencyMs);
     if (faults.fire('throttle', query) !== undefined) {
-      throw new AwsError(throttle.code, 'Rate exceeded', throttle.status);
+      throw protocolErrors.throttled(throttle.code, throttle.status);
     }
     if (faults.fire('server-error', query) !== undefined) {
-      throw internalFailure(service);
+      throw protocolErrors.internalFailure(service);
     }
   }
 
@@ -154,7 +148,7 @@ export function createFrontDoor(options: FrontDoorOptions): RequestListener {
       operation,
       error: error instanceof Error ? (error.stack ?? error.message) : String(error),
     });
-    return internalFailure(service);
+    return protocolErrors.internalFailure(service);
   }
 
   async function serveJson(
@@ -172,10 +166,10 @@ export function createFrontDoor(options: FrontDoorOptions): RequestListener {
     const signingName = service?.signingName ?? 'unknown';
     const fail = (error: AwsError) => sendJsonError(res, dialect, error);
 
-    if (parseCredential(req, url) === undefined) return fail(missingAuthentication());
+    if (parseCredential(req, url) === undefined) return fail(protocolErrors.missingAuthentication());
     if (service === undefined || operation === '') {
       req.resume();
-      return fail(new AwsError('UnknownOperationException', `Unknown X-Amz-Target: ${target}`));
+      return fail(protocolErrors.unknownTarget(target));
     }
     counters.increment(signingName, operation);
 
@@ -194,7 +188,7 @@ export function createFrontDoor(options: FrontDoorOptions): RequestListener {
       input = parseJsonInput(await readBody(req));
     } catch (error) {
       if (error instanceof BodyTooLargeError) return sendTooLarge(res, (e) => fail(e));
-      return fail(error instanceof AwsError ? error : serializationError(String(error)));
+      return fail(error instanceof AwsError ? error : protocolErrors.serialization(String(error)));
     }
     try {
       const application = typeof input.ApplicationName === 'string' ? input.ApplicationName : undefined;
@@ -220,7 +214,8 @@ export function createFrontDoor(options: FrontDoorOptions): RequestListener {
     }
     const params = readQueryParams(url, body);
     const action = params.Action;
-    if (credential === undefined) return sendQueryError(res, undefined, missingAuthentication());
+    if (credential === undefined)
+      return sendQueryError(res, undefined, protocolErrors.missingAuthentication());
     const service = queryByName.get(credential.service);
     if (service === undefined) {
       if (action === undefined && req.method === 'GET' && url.pathname === '/') {
@@ -229,19 +224,11 @@ export function createFrontDoor(options: FrontDoorOptions): RequestListener {
       return sendQueryError(
         res,
         undefined,
-        new AwsError(
-          'InvalidClientTokenId',
-          `The credential scope names service ${credential.service || '(none)'}; query requests here go to ${[...queryByName.keys()].join(', ')} (JSON services need an X-Amz-Target header)`,
-          403,
-        ),
+        protocolErrors.unknownQueryService(credential.service, [...queryByName.keys()]),
       );
     }
     if (action === undefined || action === '') {
-      return sendQueryError(
-        res,
-        service,
-        new AwsError('MissingAction', 'The request must contain the parameter Action.', 400),
-      );
+      return sendQueryError(res, service, protocolErrors.missingAction());
     }
     // Older SDKs POST SQS actions to the queue URL itself instead of sending QueueUrl.
     if (params.QueueUrl === undefined && url.pathname !== '/' && service.signingName === 'sqs') {
@@ -283,29 +270,10 @@ export function createFrontDoor(options: FrontDoorOptions): RequestListener {
   };
 }
 
-function missingAuthentication(): AwsError {
-  return new AwsError(
-    'MissingAuthenticationTokenException',
-    'Request is missing Authentication Token',
-    403,
-    'MissingAuthenticationToken',
-  );
-}
-
-/** 500 InternalFailure; SNS words it InternalError, which its SDK maps to InternalErrorException. */
-function internalFailure(service: string): AwsError {
-  return new AwsError(
-    'InternalFailure',
-    'The request processing has failed because of an unknown error.',
-    500,
-    service === 'sns' ? 'InternalError' : undefined,
-  );
-}
-
 function sendTooLarge(res: ServerResponse, render: (error: AwsError) => void): void {
   // The client may still be writing the body: answer, then close rather than read the rest.
   res.setHeader('Connection', 'close');
-  render(new AwsError('RequestEntityTooLarge', 'Request body is larger than the server accepts', 413));
+  render(protocolErrors.tooLarge());
 }
 
 function sendText(res: ServerResponse, status: number, text: string): void {

@@ -4,6 +4,7 @@
  * InvalidArgumentException, SSM's and DynamoDB's ValidationException, SQS's MissingParameter, …
  */
 import type { z } from 'zod';
+import { protocolErrors } from './errors';
 import { AwsError } from './service';
 
 export type InputIssue = z.core.$ZodIssue;
@@ -55,8 +56,7 @@ export function validationError(code: string): InputErrorFactory {
     const wrongType = issues.find((issue) => isWrongType(issue));
     if (wrongType !== undefined) {
       const expected = wrongType.code === 'invalid_type' ? wrongType.expected : 'another type';
-      return new AwsError(
-        'SerializationException',
+      return protocolErrors.serialization(
         `Cannot read member '${memberPath(wrongType.path)}': expected ${expected}, received ${describeJson(wrongType.input)}`,
       );
     }

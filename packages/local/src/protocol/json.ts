@@ -4,7 +4,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
-import { AwsError } from './service';
+import { protocolErrors } from './errors';
+import type { AwsError } from './service';
 
 type JsonVersion = '1.0' | '1.1';
 
@@ -48,11 +49,6 @@ export function jsonDialect(targetPrefix: string): JsonDialect {
   return JSON_DIALECTS[targetPrefix] ?? DEFAULT_JSON_DIALECT;
 }
 
-/** SerializationException: the request body cannot be read. */
-export function serializationError(detail: string): AwsError {
-  return new AwsError('SerializationException', detail, 400);
-}
-
 /** Reads a request body as a JSON object (an empty body is `{}`); throws SerializationException otherwise. */
 export function parseJsonInput(body: Buffer): Record<string, unknown> {
   if (body.length === 0) return {};
@@ -60,12 +56,12 @@ export function parseJsonInput(body: Buffer): Record<string, unknown> {
   try {
     parsed = JSON.parse(body.toString('utf8'));
   } catch (error) {
-    throw serializationError(
+    throw protocolErrors.serialization(
       `Request body is not valid JSON: ${error instanceof Error ? error.message : String(error)}`,
     );
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-    throw serializationError(
+    throw protocolErrors.serialization(
       `Request body must be a JSON object, got ${Array.isArray(parsed) ? 'an array' : String(parsed)}`,
     );
   }

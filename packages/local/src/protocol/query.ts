@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
+import { z } from 'zod';
 import type { Throttle } from './json';
 import type { AwsError, QueryService } from './service';
 import { escapeXml } from './xml';
@@ -81,6 +82,14 @@ export function isQueryTree(value: QueryValue | undefined): value is QueryTree {
 export function queryList(value: QueryValue | undefined): QueryValue[] | undefined {
   if (value === undefined) return undefined;
   return Array.isArray(value) ? value : [value];
+}
+
+/**
+ * An optional list or structure of a query input, as a zod schema over the tree: the SDKs send an
+ * empty list as `Foo=` (an empty value), which reads as the member being absent.
+ */
+export function optionalQueryMember<S extends z.ZodType>(schema: S) {
+  return z.preprocess((value) => (value === '' ? undefined : value), schema.optional());
 }
 
 /** Writes a query answer: `<{Action}Response><{Action}Result>…` unless the action answers no result. */
