@@ -45,6 +45,20 @@ describe.runIf(available)('AWS CLI against the local AWS', () => {
     return stdout.trim() === '' ? undefined : JSON.parse(stdout);
   }
 
+  /** `aws kinesisanalyticsv2 delete-application-snapshot` of a snapshot of `payments`. */
+  function deletePaymentsSnapshot(name: string, timestamp: string): Promise<unknown> {
+    return aws(
+      'kinesisanalyticsv2',
+      'delete-application-snapshot',
+      '--application-name',
+      'payments',
+      '--snapshot-name',
+      name,
+      '--snapshot-creation-timestamp',
+      timestamp,
+    );
+  }
+
   beforeAll(async () => {
     local = await startLocalAws({
       port: 0,
@@ -168,16 +182,7 @@ describe.runIf(available)('AWS CLI against the local AWS', () => {
     )) as { SnapshotSummaries: Array<{ SnapshotName: string; SnapshotCreationTimestamp: string }> };
     const target = listed.SnapshotSummaries.find((s) => s.SnapshotName === 'manual-1');
     expect(target?.SnapshotCreationTimestamp).toBeDefined();
-    await aws(
-      'kinesisanalyticsv2',
-      'delete-application-snapshot',
-      '--application-name',
-      'payments',
-      '--snapshot-name',
-      'manual-1',
-      '--snapshot-creation-timestamp',
-      target?.SnapshotCreationTimestamp ?? '',
-    );
+    await deletePaymentsSnapshot('manual-1', target?.SnapshotCreationTimestamp ?? '');
     const after = local.services.kinesisAnalytics.listSnapshots('payments');
     expect(after.map((s) => [s.name, s.status])).toEqual([
       ['manual-1', 'DELETING'],
@@ -186,16 +191,9 @@ describe.runIf(available)('AWS CLI against the local AWS', () => {
   });
 
   it('refuses to delete a snapshot with a timestamp naming another second', async () => {
-    const error = await aws(
-      'kinesisanalyticsv2',
-      'delete-application-snapshot',
-      '--application-name',
-      'payments',
-      '--snapshot-name',
-      'manual-2',
-      '--snapshot-creation-timestamp',
-      '2026-11-02T00:00:01Z',
-    ).catch((e: { stderr: string }) => e);
+    const error = await deletePaymentsSnapshot('manual-2', '2026-11-02T00:00:01Z').catch(
+      (e: { stderr: string }) => e,
+    );
     expect((error as { stderr: string }).stderr).toContain('InvalidArgumentException');
     expect((error as { stderr: string }).stderr).toContain(
       "does not match snapshot manual-2's creation timestamp",

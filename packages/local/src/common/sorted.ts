@@ -10,35 +10,30 @@ function byCodeUnit(a: string, b: string): number {
 /** First index whose value is >= `key` (strings by code unit, unless `compare` says otherwise). */
 export function lowerBound(sorted: readonly string[], key: string): number;
 export function lowerBound<T, K>(sorted: readonly T[], key: K, compare: Compare<T, K>): number;
-export function lowerBound<T, K>(
-  sorted: readonly T[],
-  key: K,
-  compare: Compare<T, K> = byCodeUnit as unknown as Compare<T, K>,
-): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (compare(sorted[mid] as T, key) < 0) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
+export function lowerBound<T, K>(sorted: readonly T[], key: K, compare?: Compare<T, K>): number {
+  return firstIndex(sorted, key, compare, (order) => order >= 0);
 }
 
 /** First index whose value is > `key` (strings by code unit, unless `compare` says otherwise). */
 export function upperBound(sorted: readonly string[], key: string): number;
 export function upperBound<T, K>(sorted: readonly T[], key: K, compare: Compare<T, K>): number;
-export function upperBound<T, K>(
+export function upperBound<T, K>(sorted: readonly T[], key: K, compare?: Compare<T, K>): number {
+  return firstIndex(sorted, key, compare, (order) => order > 0);
+}
+
+/** First index whose item's order against `key` passes `past` (false before, true from there on). */
+function firstIndex<T, K>(
   sorted: readonly T[],
   key: K,
   compare: Compare<T, K> = byCodeUnit as unknown as Compare<T, K>,
+  past: (order: number) => boolean,
 ): number {
   let lo = 0;
   let hi = sorted.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (compare(sorted[mid] as T, key) <= 0) lo = mid + 1;
-    else hi = mid;
+    if (past(compare(sorted[mid] as T, key))) hi = mid;
+    else lo = mid + 1;
   }
   return lo;
 }

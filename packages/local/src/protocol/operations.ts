@@ -4,7 +4,7 @@
  */
 import type { z } from 'zod';
 import { type InputErrorFactory, type ParseOptions, parseInput } from './input';
-import type { ServiceContext } from './service';
+import type { QueryResult, ServiceContext } from './service';
 
 /** Each operation's input schema, by operation name. */
 export type InputSchemas = Readonly<Record<string, z.ZodType>>;
@@ -20,13 +20,23 @@ export type OperationTable<S extends InputSchemas, Out extends OutputTypes<S>> =
 /** How a query service renders each operation's output: the inner XML of `<{Action}Result>`, or none. */
 export type QueryRenderers<Out> = { readonly [O in keyof Out]: (output: Out[O]) => string | undefined };
 
-/** The inner XML of `<{Action}Result>` for `operation`'s output, by its renderer. */
-export function renderQueryResult<Out, O extends keyof Out>(
+/** Runs a query action on its input (the JSON shape of its parameters) and renders its output. */
+export async function runQueryOperation<
+  S extends InputSchemas,
+  Out extends OutputTypes<S>,
+  O extends keyof S,
+>(
+  schemas: S,
+  table: OperationTable<S, Out>,
   renderers: QueryRenderers<Out>,
   operation: O,
-  output: Out[O],
-): string | undefined {
-  return renderers[operation](output);
+  input: unknown,
+  ctx: ServiceContext,
+  toError: InputErrorFactory,
+  options?: ParseOptions,
+): Promise<QueryResult> {
+  const output = await runOperation(schemas, table, operation, input, ctx, toError, options);
+  return { resultXml: renderers[operation](output) };
 }
 
 /** Whether `name` is an operation of the service whose schemas these are. */

@@ -9,7 +9,7 @@
  * filter-policy.ts (parsing and matching filter policies), validation.ts (what a message to publish
  * must be), outputs.ts (output types and their XML).
  */
-import { isOperation, renderQueryResult, runOperation } from '../../protocol/operations';
+import { isOperation, runQueryOperation } from '../../protocol/operations';
 import { readQueryTree } from '../../protocol/query';
 import type { QueryResult, QueryService, ServiceContext, ServiceOptions } from '../../protocol/service';
 import type { QueueDeliveries } from './delivery';
@@ -50,7 +50,6 @@ export class SnsService implements QueryService {
   ): Promise<QueryResult> {
     if (!isOperation(SnsInputs, action)) throw snsErrors.invalidAction(action, this.version);
     const input = readQueryTree(params);
-    const output = await runOperation(SnsInputs, this.#operations, action, input, ctx, snsErrors.input);
-    return { resultXml: renderQueryResult(renderSnsXml, action, output) };
+    return runQueryOperation(SnsInputs, this.#operations, renderSnsXml, action, input, ctx, snsErrors.input);
   }
 }

@@ -9,7 +9,7 @@
  * heap.ts), tasks.ts (message move tasks), attributes.ts and validation.ts (what SQS checks), md5.ts
  * (digests), outputs.ts (output types and their XML).
  */
-import { isOperation, renderQueryResult, runOperation } from '../../protocol/operations';
+import { isOperation, runOperation, runQueryOperation } from '../../protocol/operations';
 import type {
   JsonService,
   QueryResult,
@@ -18,14 +18,17 @@ import type {
   ServiceOptions,
 } from '../../protocol/service';
 import { sqsErrors } from './errors';
-import { type Protocol, SqsInputs, type SqsOperation } from './inputs';
+import { SqsInputs } from './inputs';
 import { SqsModel } from './model';
 import { type SqsOperationTable, sqsOperations } from './operations';
-import { renderSqsXml, type SqsOutputs } from './outputs';
+import { renderSqsXml } from './outputs';
 import { queryToInput } from './query-input';
 import { MoveTasks } from './tasks';
 
 export { queueArnFromUrl, queueUrlFromArn } from './model';
+
+/** SQS reads a JSON null as given: no SQS member is nullable, so a null is a member of the wrong type. */
+const READ_NULL_AS_GIVEN = { nullIsAbsent: false } as const;
 
 export class SqsService implements JsonService, QueryService {
   readonly signingName = 'sqs';
@@ -45,17 +48,28 @@ export class SqsService implements JsonService, QueryService {
 
   handle(operation: string, input: Record<string, unknown>, ctx: ServiceContext): Promise<unknown> | unknown {
     if (!isOperation(SqsInputs, operation)) throw sqsErrors.unknownOperation(operation);
-    return this.#run(operation, input, 'json', ctx);
+    const toError = sqsErrors.input(operation, 'json');
+    return runOperation(SqsInputs, this.#operations, operation, input, ctx, toError, READ_NULL_AS_GIVEN);
   }
 
-  async handleQuery(
+  handleQuery(
     action: string,
     params: Readonly<Record<string, string>>,
     ctx: ServiceContext,
   ): Promise<QueryResult> {
     if (!isOperation(SqsInputs, action)) throw sqsErrors.invalidAction(action);
-    const output = await this.#run(action, queryToInput(action, params), 'query', ctx);
-    return { resultXml: renderQueryResult(renderSqsXml, action, output) };
+    const input = queryToInput(action, params);
+    const toError = sqsErrors.input(action, 'query');
+    return runQueryOperation(
+      SqsInputs,
+      this.#operations,
+      renderSqsXml,
+      action,
+      input,
+      ctx,
+      toError,
+      READ_NULL_AS_GIVEN,
+    );
   }
 
   /**
@@ -84,24 +98,5 @@ export class SqsService implements JsonService, QueryService {
   /** Long polls parked on a queue (or on every queue), so tests can act once a receive is waiting. */
   waitingReceives(queueName?: string): number {
     return this.#model.waiting(queueName);
-  }
-
-  #run<O extends SqsOperation>(
-    operation: O,
-    input: unknown,
-    protocol: Protocol,
-    ctx: ServiceContext,
-  ): SqsOutputs[O] | Promise<SqsOutputs[O]> {
-    return runOperation(
-      SqsInputs,
-      this.#operations,
-      operation,
-      input,
-      ctx,
-      sqsErrors.input(operation, protocol),
-      {
-        nullIsAbsent: false,
-      },
-    );
   }
 }

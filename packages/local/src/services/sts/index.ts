@@ -7,7 +7,7 @@
  * types and their XML). No model.ts: STS keeps no state; credentials are drawn from the seed and never
  * checked.
  */
-import { isOperation, renderQueryResult, runOperation } from '../../protocol/operations';
+import { isOperation, runQueryOperation } from '../../protocol/operations';
 import { readQueryTree } from '../../protocol/query';
 import type { QueryResult, QueryService, ServiceContext, ServiceOptions } from '../../protocol/service';
 import { stsErrors } from './errors';
@@ -32,7 +32,6 @@ export class StsService implements QueryService {
   ): Promise<QueryResult> {
     if (!isOperation(StsInputs, action)) throw stsErrors.invalidAction(action, this.version);
     const input = readQueryTree(params);
-    const output = await runOperation(StsInputs, this.#operations, action, input, ctx, stsErrors.input);
-    return { resultXml: renderQueryResult(renderStsXml, action, output) };
+    return runQueryOperation(StsInputs, this.#operations, renderStsXml, action, input, ctx, stsErrors.input);
   }
 }
