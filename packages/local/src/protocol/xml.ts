@@ -8,6 +8,7 @@ const ESCAPES: Record<string, string> = {
   "'": '&apos;',
 };
 
+/** Escapes the five XML special characters. */
 export function escapeXml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ESCAPES[c] ?? c);
 }

@@ -8,6 +8,7 @@ import dynalite from 'dynalite';
 
 export const TARGET_PREFIX = 'DynamoDB_20120810';
 
+/** One in-memory dynalite, reached without a socket. */
 export class Dynalite {
   readonly listener: RequestListener;
 

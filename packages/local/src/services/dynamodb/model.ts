@@ -13,6 +13,7 @@ export interface TtlSetting {
   readonly tableCreatedAt: number;
 }
 
+/** The TTL setting of each table that has one. */
 export class TtlSettings {
   readonly #byTable = new Map<string, TtlSetting>();
 

@@ -87,6 +87,7 @@ export interface KinesisAnalyticsOutputs {
   DeleteApplicationSnapshot: Record<string, never>;
 }
 
+/** `arn:aws:kinesisanalytics:<region>:<account>:application/<name>`. */
 export function applicationArn(name: string, ctx: ServiceContext): string {
   return `arn:aws:kinesisanalytics:${ctx.region}:${ctx.accountId}:application/${name}`;
 }
@@ -130,6 +131,7 @@ export function snapshotDetails(snapshot: Snapshot, now: number): SnapshotDetail
   };
 }
 
+/** The application now, as the service's read API gives it. */
 export function applicationView(app: SimApplication, now: number): ApplicationView {
   return {
     name: app.name,
@@ -144,6 +146,7 @@ export function applicationView(app: SimApplication, now: number): ApplicationVi
   };
 }
 
+/** The snapshot now, as the service's read API gives it. */
 export function snapshotView(snapshot: Snapshot, now: number): SnapshotView {
   return {
     name: snapshot.name,

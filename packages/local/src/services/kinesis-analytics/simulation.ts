@@ -20,6 +20,7 @@ import { SimApplication, Snapshot, type SnapshotOrigin } from './model';
 export const SIGNING_NAME = 'kinesisanalytics';
 const DEFAULT_ROLE = 'arn:aws:iam::000000000000:role/local-flink-application';
 
+/** The simulated applications by name, on the simulated clock. */
 export class FleetSimulation {
   readonly #apps = new Map<string, SimApplication>();
   /** Defaults of the last fleet seeded; CreateApplication uses them too. */

@@ -65,6 +65,7 @@ const SUBSCRIPTION_ATTRIBUTES = new Set([
   'SubscriptionRoleArn',
 ]);
 
+/** Every topic and subscription by ARN, and what was published. */
 export class SnsModel {
   readonly topics = new Map<string, Topic>();
   readonly subscriptions = new Map<string, Subscription>();

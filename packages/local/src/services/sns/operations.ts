@@ -1,7 +1,9 @@
 /** SNS's actions: a typed handler per action over topics and subscriptions (model.ts) and publishing (delivery.ts). */
+
+import { runBatch } from '../../protocol/batch';
 import type { OperationTable } from '../../protocol/operations';
 import { decodePageToken, encodePageToken } from '../../protocol/pagination';
-import { AwsError, type ServiceContext } from '../../protocol/service';
+import type { ServiceContext } from '../../protocol/service';
 import { publish, type QueueDeliveries } from './delivery';
 import { required, snsErrors } from './errors';
 import { entriesToRecord, type SnsInput, type SnsInputs } from './inputs';
@@ -123,27 +125,29 @@ function publishBatch(
   for (const id of ids) if (!BATCH_ENTRY_ID.test(id)) throw snsErrors.invalidBatchEntryId(id);
   if (new Set(ids).size !== ids.length) throw snsErrors.batchEntryIdsNotDistinct();
   let totalBytes = 0;
-  const successful: SnsOutputs['PublishBatch']['Successful'] = [];
-  const failed: BatchResultErrorEntry[] = [];
-  entries.forEach((entry, i) => {
-    const id = ids[i] ?? '';
-    try {
+  const { successful, failed } = runBatch(
+    entries,
+    (entry, i) => {
       const checked = checkPublishInput(entry);
       totalBytes += Buffer.byteLength(checked.message);
       if (totalBytes > MAX_MESSAGE_BYTES) throw snsErrors.batchTooLong(MAX_MESSAGE_BYTES);
       const published = publish(model, queues, topic, checked, ctx);
-      successful.push({
-        Id: id,
+      return {
+        Id: ids[i] ?? '',
         MessageId: published.messageId,
         ...(published.sequenceNumber === undefined ? {} : { SequenceNumber: published.sequenceNumber }),
-      });
-    } catch (error) {
-      if (!(error instanceof AwsError)) throw error;
-      if (error.code === 'BatchRequestTooLong') throw error;
-      failed.push({ Id: id, Code: error.code, Message: error.message, SenderFault: error.status < 500 });
-    }
-  });
-  return { Successful: successful, Failed: failed };
+      };
+    },
+    // Messages too long together fail the whole batch, not one entry.
+    (error) => error.code === 'BatchRequestTooLong',
+  );
+  const failures: BatchResultErrorEntry[] = failed.map(({ index, error }) => ({
+    Id: ids[index] ?? '',
+    Code: error.code,
+    Message: error.message,
+    SenderFault: error.status < 500,
+  }));
+  return { Successful: successful, Failed: failures };
 }
 
 /** A page of 100 from `token` on; the token carries the offset of the next page. */

@@ -115,6 +115,7 @@ export function normalizeAttribute(name: string, value: string): string {
   }
 }
 
+/** A RedrivePolicy's JSON, checked: a queue ARN and a maxReceiveCount from 1 to 1000. */
 export function parseRedrivePolicy(value: string): RedrivePolicy {
   const json = parseJsonObject('RedrivePolicy', value);
   const arn = json.deadLetterTargetArn;
@@ -142,6 +143,7 @@ export interface RedriveAllowPolicy {
   readonly sourceQueueArns?: readonly string[];
 }
 
+/** A RedriveAllowPolicy's JSON, checked: allowAll, denyAll, or byQueue with 1 to 10 source queue ARNs. */
 export function parseRedriveAllowPolicy(value: string): RedriveAllowPolicy {
   const json = parseJsonObject('RedriveAllowPolicy', value);
   const permission = json.redrivePermission;

@@ -14,6 +14,7 @@ export interface MessageAttributeValue {
   readonly BinaryValue?: string;
 }
 
+/** MD5OfMessageBody: the hex MD5 of the body's UTF-8 bytes. */
 export function md5Hex(text: string): string {
   return createHash('md5').update(text, 'utf8').digest('hex');
 }

@@ -35,6 +35,7 @@ function splitQueueUrl(queueUrl: string): { account: string | undefined; name: s
   return { account, name };
 }
 
+/** The account's queues by name. */
 export class SqsModel {
   /** Seeded per server, so message and task ids differ between servers but repeat with the seed. */
   readonly idPrefix: string;

@@ -4,9 +4,10 @@
  * words them (errors.ts).
  */
 import { upperBound } from '../../common/sorted';
+import { runBatch } from '../../protocol/batch';
 import type { OperationTable } from '../../protocol/operations';
 import { decodePageToken, encodePageToken } from '../../protocol/pagination';
-import { AwsError, type ServiceContext } from '../../protocol/service';
+import type { ServiceContext } from '../../protocol/service';
 import {
   COMPUTED_ATTRIBUTES,
   FIFO_ATTRIBUTES,
@@ -376,22 +377,16 @@ function batchResults<E extends { Id: string }, R>(
   entries: readonly E[],
   run: (entry: E) => R,
 ): { Successful: R[]; Failed: BatchResultErrorEntry[] } {
-  const Successful: R[] = [];
-  const Failed: BatchResultErrorEntry[] = [];
-  for (const entry of entries) {
-    try {
-      Successful.push(run(entry));
-    } catch (error) {
-      if (!(error instanceof AwsError)) throw error;
-      Failed.push({
-        Id: entry.Id,
-        SenderFault: error.status < 500,
-        Code: error.code,
-        Message: error.message,
-      });
-    }
-  }
-  return { Successful, Failed };
+  const { successful, failed } = runBatch(entries, run);
+  return {
+    Successful: successful,
+    Failed: failed.map(({ entry, error }) => ({
+      Id: entry.Id,
+      SenderFault: error.status < 500,
+      Code: error.code,
+      Message: error.message,
+    })),
+  };
 }
 
 function receiveMessage(

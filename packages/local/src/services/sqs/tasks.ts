@@ -26,6 +26,7 @@ interface MoveTask {
   timer: NodeJS.Timeout | undefined;
 }
 
+/** Every message move task, by id and by source queue. */
 export class MoveTasks {
   readonly #tasks = new Map<string, MoveTask>();
   readonly #bySource = new Map<string, MoveTask[]>();

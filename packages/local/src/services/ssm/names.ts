@@ -22,6 +22,7 @@ export function isPublicName(name: string): boolean {
   return /^\/aws(\/|$)/.test(name);
 }
 
+/** Whether SSM takes `name` as a parameter name for this access. */
 export function validName(name: string, access: Access): boolean {
   const trimmed = name.trim();
   if (trimmed.length === 0 || trimmed.length > MAX_NAME_LENGTH) return false;
@@ -32,6 +33,7 @@ export function validName(name: string, access: Access): boolean {
   return !/^\/?(aws|ssm)/i.test(trimmed);
 }
 
+/** Whether SSM takes `path` as a hierarchy path (`/`, or a name-like path) for this access. */
 export function validPath(path: string, access: Access): boolean {
   return path === '/' || (path.startsWith('/') && validName(path.replace(/\/+$/, ''), access));
 }
