@@ -30,8 +30,8 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { GetParametersByPathCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { generateFleet } from '../src/fleet';
 import { type LocalAws, startLocalAws } from '../src/local-aws';
+import { generateFleet } from '../src/services/kinesis-analytics/fleet';
 
 const MB = 1024 * 1024;
 const QUEUE_NAME = 'bench-work';

@@ -10,8 +10,8 @@ import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { configParameterName, mapWithConcurrency } from '@flink-snapshots/core';
 import { runCycle } from '../src/cycle/cycle';
 import { busyMsByApplication } from '../src/cycle/report';
-import { generateFleet } from '../src/fleet';
 import { startLocalAws } from '../src/local-aws';
+import { generateFleet } from '../src/services/kinesis-analytics/fleet';
 
 const STAGE = 'bench';
 const LATENCY_MS = Number(arg('--latency') ?? 20);

@@ -1,16 +1,6 @@
-export { SimClock } from './clock';
-export { type CounterSnapshot, Counters } from './counters';
-export { DynamoDbService } from './dynamodb';
-export { FAULT_KINDS, type FaultRule, type FaultRuleInput, FaultRuleSchema, Faults } from './faults';
-export * from './fleet';
-export {
-  type ApplicationView,
-  type KinesisAnalyticsOptions,
-  KinesisAnalyticsService,
-  type SnapshotEvent,
-  type SnapshotOrigin,
-  type SnapshotView,
-} from './kinesis-analytics';
+export { SimClock } from './common/clock';
+export { type CounterSnapshot, Counters } from './control/counters';
+export { FAULT_KINDS, type FaultRule, type FaultRuleInput, FaultRuleSchema, Faults } from './control/faults';
 export {
   DEFAULT_ACCOUNT_ID,
   DEFAULT_HOST,
@@ -22,7 +12,6 @@ export {
   seededRandom,
   startLocalAws,
 } from './local-aws';
-export * from './runtime';
 export {
   AwsError,
   type JsonService,
@@ -30,8 +19,19 @@ export {
   type QueryService,
   type ServiceContext,
   type ServiceOptions,
-} from './service';
-export { type PublishedMessage, SnsService } from './sns';
-export { queueArnFromUrl, queueUrlFromArn, SqsService } from './sqs';
-export { type SsmOptions, SsmService } from './ssm';
-export { StsService } from './sts';
+} from './protocol/service';
+export * from './runtime';
+export { DynamoDbService } from './services/dynamodb';
+export {
+  type ApplicationView,
+  type KinesisAnalyticsOptions,
+  KinesisAnalyticsService,
+  type SnapshotEvent,
+  type SnapshotOrigin,
+  type SnapshotView,
+} from './services/kinesis-analytics';
+export * from './services/kinesis-analytics/fleet';
+export { type PublishedMessage, SnsService } from './services/sns';
+export { queueArnFromUrl, queueUrlFromArn, SqsService } from './services/sqs';
+export { type SsmOptions, SsmService } from './services/ssm';
+export { StsService } from './services/sts';

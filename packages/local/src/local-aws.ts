@@ -5,20 +5,20 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { SimClock } from './clock';
-import { createControlPlane } from './control';
-import { Counters } from './counters';
-import { DynamoDbService } from './dynamodb';
-import { Faults } from './faults';
-import type { Fleet } from './fleet';
-import { KinesisAnalyticsService } from './kinesis-analytics';
-import { seededRandom } from './random';
-import { createFrontDoor } from './server';
-import type { ServiceContext } from './service';
-import { SnsService } from './sns';
-import { SqsService } from './sqs';
-import { SsmService } from './ssm';
-import { StsService } from './sts';
+import { SimClock } from './common/clock';
+import { seededRandom } from './common/random';
+import { createControlPlane } from './control/control-plane';
+import { Counters } from './control/counters';
+import { Faults } from './control/faults';
+import { createFrontDoor } from './protocol/front-door';
+import type { ServiceContext } from './protocol/service';
+import { DynamoDbService } from './services/dynamodb';
+import { KinesisAnalyticsService } from './services/kinesis-analytics';
+import type { Fleet } from './services/kinesis-analytics/fleet';
+import { SnsService } from './services/sns';
+import { SqsService } from './services/sqs';
+import { SsmService } from './services/ssm';
+import { StsService } from './services/sts';
 
 export const DEFAULT_PORT = 4566;
 export const DEFAULT_HOST = '127.0.0.1';
@@ -67,7 +67,7 @@ export interface LocalAws {
   stop(): Promise<void>;
 }
 
-export { seededRandom } from './random';
+export { seededRandom } from './common/random';
 
 /** A random source whose seed can be changed while services hold on to it. */
 class Reseedable {

@@ -45,6 +45,20 @@ describe.runIf(available)('AWS CLI against the local AWS', () => {
     return stdout.trim() === '' ? undefined : JSON.parse(stdout);
   }
 
+  /** `aws kinesisanalyticsv2 delete-application-snapshot` of a snapshot of `payments`. */
+  function deletePaymentsSnapshot(name: string, timestamp: string): Promise<unknown> {
+    return aws(
+      'kinesisanalyticsv2',
+      'delete-application-snapshot',
+      '--application-name',
+      'payments',
+      '--snapshot-name',
+      name,
+      '--snapshot-creation-timestamp',
+      timestamp,
+    );
+  }
+
   beforeAll(async () => {
     local = await startLocalAws({
       port: 0,
@@ -53,6 +67,13 @@ describe.runIf(available)('AWS CLI against the local AWS', () => {
           {
             name: 'orders',
             generatedSnapshots: { count: 3, prefix: 'nightly-' },
+          },
+          {
+            name: 'payments',
+            snapshots: [
+              { name: 'manual-1', createdAt: '2026-11-01T00:00:00.789Z' },
+              { name: 'manual-2', createdAt: '2026-11-02T00:00:00.250Z' },
+            ],
           },
         ],
       },
@@ -127,6 +148,14 @@ describe.runIf(available)('AWS CLI against the local AWS', () => {
     });
   });
 
+  it('receives from an empty queue: no messages and no error', async () => {
+    const { QueueUrl } = (await aws('sqs', 'create-queue', '--queue-name', 'cli-empty')) as {
+      QueueUrl: string;
+    };
+    // The CLI prints nothing for an empty answer; without <ReceiveMessageResult/> it failed, rc 255.
+    expect(await aws('sqs', 'receive-message', '--queue-url', QueueUrl)).toBeUndefined();
+  });
+
   it('lists the snapshots of an application seeded from the fleet', async () => {
     const out = (await aws(
       'kinesisanalyticsv2',
@@ -142,6 +171,33 @@ describe.runIf(available)('AWS CLI against the local AWS', () => {
       'nightly-0002',
     ]);
     expect(out.SnapshotSummaries.every((s) => s.SnapshotStatus === 'READY')).toBe(true);
+  });
+
+  it('deletes a snapshot with the creation timestamp as listed, which the CLI sends in whole seconds', async () => {
+    const listed = (await aws(
+      'kinesisanalyticsv2',
+      'list-application-snapshots',
+      '--application-name',
+      'payments',
+    )) as { SnapshotSummaries: Array<{ SnapshotName: string; SnapshotCreationTimestamp: string }> };
+    const target = listed.SnapshotSummaries.find((s) => s.SnapshotName === 'manual-1');
+    expect(target?.SnapshotCreationTimestamp).toBeDefined();
+    await deletePaymentsSnapshot('manual-1', target?.SnapshotCreationTimestamp ?? '');
+    const after = local.services.kinesisAnalytics.listSnapshots('payments');
+    expect(after.map((s) => [s.name, s.status])).toEqual([
+      ['manual-1', 'DELETING'],
+      ['manual-2', 'READY'],
+    ]);
+  });
+
+  it('refuses to delete a snapshot with a timestamp naming another second', async () => {
+    const error = await deletePaymentsSnapshot('manual-2', '2026-11-02T00:00:01Z').catch(
+      (e: { stderr: string }) => e,
+    );
+    expect((error as { stderr: string }).stderr).toContain('InvalidArgumentException');
+    expect((error as { stderr: string }).stderr).toContain(
+      "does not match snapshot manual-2's creation timestamp",
+    );
   });
 
   it('answers STS get-caller-identity', async () => {

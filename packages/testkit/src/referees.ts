@@ -4,7 +4,8 @@
  * skips its suite with a line saying why.
  */
 import { execFile, execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { accessSync, constants, existsSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { CREDENTIALS, type Endpoint, REGION } from './aws';
@@ -18,15 +19,31 @@ export interface Referee {
   readonly missing?: string | undefined;
 }
 
-/** Probes a referee once: `probe` returns undefined when it is usable, else why not and how to fix it. */
+/**
+ * A referee, probed on first use (not at import: every test file imports the kit, and starting Python
+ * to probe takes a second): `probe` returns undefined when it is usable, else why not and how to fix it.
+ */
 export function findReferee(name: string, probe: () => string | undefined): Referee {
-  let missing: string | undefined;
-  try {
-    missing = probe();
-  } catch (error) {
-    missing = error instanceof Error ? error.message : String(error);
-  }
-  return { name, available: missing === undefined, missing };
+  let found: { readonly missing: string | undefined } | undefined;
+  const check = () => {
+    if (found === undefined) {
+      try {
+        found = { missing: probe() };
+      } catch (error) {
+        found = { missing: error instanceof Error ? error.message : String(error) };
+      }
+    }
+    return found;
+  };
+  return {
+    name,
+    get available() {
+      return check().missing === undefined;
+    },
+    get missing() {
+      return check().missing;
+    },
+  };
 }
 
 /**
@@ -54,11 +71,47 @@ export const debianAwsCli: Referee = findReferee("Debian's AWS CLI", () =>
     : `${DEBIAN_AWS_CLI} is not installed (apt-get install awscli; .ci/run does it)`,
 );
 
+/** The Python interpreter `python3` runs, with boto3 importable; resolved once, past any pyenv shim. */
+let pythonPath: string | undefined;
+
 /** python3 with boto3 (and botocore), on every machine of this kind. */
 export const boto3: Referee = findReferee('python3 with boto3', () => {
-  execFileSync('python3', ['-c', 'import boto3'], { stdio: 'ignore', timeout: 30_000 });
+  const found = execFileSync(
+    'python3',
+    ['-c', 'import importlib.util, sys; print(sys.executable if importlib.util.find_spec("boto3") else "")'],
+    { encoding: 'utf8', timeout: 30_000 },
+  ).trim();
+  if (found === '') return 'python3 has no boto3 (pip install boto3)';
+  pythonPath = found;
   return undefined;
 });
+
+/** The interpreter with boto3 (the boto3 referee must be available). */
+export function python3(): string {
+  if (!boto3.available || pythonPath === undefined) {
+    throw new Error(`python3 with boto3 is not available: ${boto3.missing}`);
+  }
+  return pythonPath;
+}
+
+/** moto's standalone server: `moto_server` on PATH (pip install 'moto[server]'). */
+export const moto: Referee = findReferee('moto_server', () =>
+  onPath('moto_server') === undefined ? "moto_server is not on PATH (pip install 'moto[server]')" : undefined,
+);
+
+/** The first executable `command` in PATH, found without running it (moto takes seconds to start). */
+function onPath(command: string): string | undefined {
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+    const candidate = join(dir, command);
+    try {
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // Not in this directory; try the next.
+    }
+  }
+  return undefined;
+}
 
 /** An environment for a client run as a child process: test credentials, the region, no user config. */
 export function childAwsEnv(extra: Readonly<Record<string, string>> = {}): Record<string, string> {
@@ -78,12 +131,18 @@ export function childAwsEnv(extra: Readonly<Record<string, string>> = {}): Recor
 
 const exec = promisify(execFile);
 
-/** Runs Debian's AWS CLI against `endpoint` with JSON output; the parsed output, or undefined when empty. */
+/**
+ * Runs Debian's AWS CLI against `endpoint`: the parsed JSON output (undefined when empty), or the text
+ * when the command asks for `--output text` itself (as the README's commands with `--query` do).
+ */
 export async function awsCli(endpoint: Endpoint, ...args: readonly string[]): Promise<unknown> {
+  const output = args.includes('--output') ? args[args.indexOf('--output') + 1] : undefined;
+  const text = output === 'text';
   const { stdout } = await exec(
     DEBIAN_AWS_CLI,
-    [...args, '--endpoint-url', endpoint.url, '--output', 'json'],
+    [...args, '--endpoint-url', endpoint.url, ...(output === undefined ? ['--output', 'json'] : [])],
     { env: childAwsEnv(), timeout: 60_000 },
   );
+  if (text) return stdout.trim();
   return stdout.trim() === '' ? undefined : JSON.parse(stdout);
 }

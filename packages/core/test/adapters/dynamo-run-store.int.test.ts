@@ -1,9 +1,16 @@
 import { DescribeTableCommand, DescribeTimeToLiveCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { LocalAws } from '@flink-snapshots/local';
 import { RUNS_TABLE } from '@flink-snapshots/settings';
-import { clientConfig, expectFailure, startLocal } from '@flink-snapshots/testkit';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import {
+  clientConfig,
+  countCalls,
+  describeOnTarget,
+  expectFailure,
+  localAws,
+  localOnly,
+  useTarget,
+} from '@flink-snapshots/testkit';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createRunsTable, DynamoRunStore, SCHEDULE_RUN_ID } from '../../src/adapters/dynamo-run-store';
 import { ThrottledError } from '../../src/domain/errors';
 import type { NewRun, RunKey } from '../../src/domain/run-record';
@@ -12,24 +19,20 @@ import { RunState } from '../../src/domain/run-state';
 const TABLE = 'runs-test';
 const NOW = Date.UTC(2026, 10, 22, 8, 30);
 const TTL_DAYS = 90;
-let local: LocalAws;
+const target = useTarget();
 let dynamodb: DynamoDBClient;
 let store: DynamoRunStore;
 let nextApp = 0;
 
 beforeAll(async () => {
-  local = await startLocal();
-  dynamodb = new DynamoDBClient(clientConfig(local.url));
+  dynamodb = new DynamoDBClient(clientConfig(target));
   await createRunsTable(dynamodb, TABLE);
   // No removeUndefinedValues here: the store strips undefined values itself.
   store = new DynamoRunStore(DynamoDBDocumentClient.from(dynamodb), { tableName: TABLE, ttlDays: TTL_DAYS });
 });
 
-afterEach(() => local.faults.clear());
-
 afterAll(async () => {
   dynamodb.destroy();
-  await local.stop();
 });
 
 /** A new run of an application no other test uses. */
@@ -48,7 +51,7 @@ function newRun(overrides: Partial<NewRun> = {}): NewRun {
 
 const keyOf = (run: NewRun): RunKey => ({ appKey: run.appKey, runId: run.runId });
 
-describe('createRunsTable', () => {
+describeOnTarget('createRunsTable', () => {
   it('creates the table with its keys, the byRun index and TTL on expiresAt, and accepts being run again', async () => {
     await createRunsTable(dynamodb, TABLE);
 
@@ -73,7 +76,7 @@ describe('createRunsTable', () => {
   });
 });
 
-describe('DynamoRunStore runs', () => {
+describeOnTarget('DynamoRunStore runs', () => {
   it('creates a run with its first timestamp, updatedAt and an expiry ttlDays ahead, leaving out undefined fields', async () => {
     const run = newRun({ snapshotName: undefined });
 
@@ -281,23 +284,27 @@ describe('DynamoRunStore runs', () => {
     expect(listed.every((run) => run.runId === runId && run.at.DISPATCHED === NOW)).toBe(true);
   });
 
-  it('fails with ThrottledError when DynamoDB throttles beyond the client retry', async () => {
-    local.faults.add({ kind: 'throttle', service: 'dynamodb' });
-    const once = new DynamoRunStore(
-      DynamoDBDocumentClient.from(new DynamoDBClient(clientConfig(local.url, 1))),
-      {
-        tableName: TABLE,
-        ttlDays: TTL_DAYS,
-      },
-    );
+  localOnly(
+    'fault injection',
+    'fails with ThrottledError when DynamoDB throttles beyond the client retry',
+    async () => {
+      localAws(target).faults.add({ kind: 'throttle', service: 'dynamodb' });
+      const once = new DynamoRunStore(
+        DynamoDBDocumentClient.from(new DynamoDBClient(clientConfig(target, 1))),
+        {
+          tableName: TABLE,
+          ttlDays: TTL_DAYS,
+        },
+      );
 
-    const error = await expectFailure(once.create(newRun(), NOW), ThrottledError);
+      const error = await expectFailure(once.create(newRun(), NOW), ThrottledError);
 
-    expect(error).toMatchObject({ operation: 'PutItem', code: 'ThrottlingException' });
-  });
+      expect(error).toMatchObject({ operation: 'PutItem', code: 'ThrottlingException' });
+    },
+  );
 });
 
-describe('DynamoRunStore scheduling pointers', () => {
+describeOnTarget('DynamoRunStore scheduling pointers', () => {
   it('reads pointers and runs of one runId over every page', async () => {
     const paged = new DynamoRunStore(DynamoDBDocumentClient.from(dynamodb), {
       tableName: TABLE,
@@ -316,12 +323,12 @@ describe('DynamoRunStore scheduling pointers', () => {
       await paged.create(run, NOW);
       await paged.markScheduled({ appKey: run.appKey, tenant: run.tenant, lastRunId: runId, lastRunAt: NOW });
     }
-    local.counters.reset();
+    const calls = countCalls(dynamodb);
 
     expect((await paged.listByRun(runId)).map((run) => run.appKey).sort()).toEqual(
       runs.map((run) => run.appKey).sort(),
     );
-    expect(local.counters.count('dynamodb', 'Query')).toBe(3);
+    expect(calls.count('Query')).toBe(3);
     const schedule = await paged.readSchedule();
     for (const run of runs) expect(schedule.get(run.appKey)).toMatchObject({ lastRunId: runId });
   });
@@ -461,13 +468,13 @@ describe('DynamoRunStore scheduling pointers', () => {
         lastRunAt: NOW,
       });
     }
-    local.counters.reset();
+    const calls = countCalls(dynamodb);
 
     const schedule = await store.readSchedule();
 
     for (const run of apps) expect(schedule.get(run.appKey)).toMatchObject({ lastRunId: run.runId });
     expect([...schedule.keys()].every((appKey) => appKey.startsWith('tenant-'))).toBe(true);
-    expect(local.counters.count('dynamodb', 'Query')).toBe(1);
+    expect(calls.count('Query')).toBe(1);
     expect(await store.get({ appKey: apps[0]?.appKey ?? '', runId: SCHEDULE_RUN_ID })).toMatchObject({
       tenant: 'tenant-a',
     });

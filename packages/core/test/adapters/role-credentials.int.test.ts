@@ -1,34 +1,41 @@
 import { STSClient } from '@aws-sdk/client-sts';
-import type { LocalAws } from '@flink-snapshots/local';
-import { clientConfig, expectFailure, startLocal } from '@flink-snapshots/testkit';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type CallCounter,
+  clientConfig,
+  countCalls,
+  describeOnTarget,
+  expectFailure,
+  localAws,
+  localOnly,
+  notOnMoto,
+  useTarget,
+} from '@flink-snapshots/testkit';
+import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
 import { RoleCredentialsCache } from '../../src/adapters/role-credentials';
 import { AccessDeniedError, ThrottledError } from '../../src/domain/errors';
 
 const ROLE = { roleArn: 'arn:aws:iam::111122223333:role/flink-snapshots-access', tenant: 'payments' };
 const OTHER_ROLE = { roleArn: 'arn:aws:iam::444455556666:role/flink-snapshots-access', tenant: 'payments' };
 const MINUTE = 60_000;
-let local: LocalAws;
+const target = useTarget();
 let sts: STSClient;
+let calls: CallCounter;
 
 beforeAll(async () => {
-  local = await startLocal();
-  sts = new STSClient(clientConfig(local.url));
+  sts = new STSClient(clientConfig(target));
 });
 
-afterEach(() => {
-  local.faults.clear();
-  local.counters.reset();
+beforeEach(() => {
+  calls = countCalls(sts);
 });
 
 afterAll(async () => {
   sts.destroy();
-  await local.stop();
 });
 
-/** A clock that stays where the test puts it, starting at the local AWS's time. */
+/** A clock that stays where the test puts it, starting at the target's time. */
 function pinnedClock(): { now: () => number; advance: (ms: number) => void } {
-  let now = local.clock.now();
+  let now = target.now();
   return {
     now: () => now,
     advance: (ms) => {
@@ -37,9 +44,9 @@ function pinnedClock(): { now: () => number; advance: (ms: number) => void } {
   };
 }
 
-const assumeRoleCalls = () => local.counters.count('sts', 'AssumeRole');
+const assumeRoleCalls = () => calls.count('AssumeRole');
 
-describe('RoleCredentialsCache', () => {
+describeOnTarget('RoleCredentialsCache', () => {
   it('assumes the role for one hour with a session named after the tenant', async () => {
     const clock = pinnedClock();
     const credentials = await new RoleCredentialsCache({ sts, clock }).get(ROLE);
@@ -82,9 +89,11 @@ describe('RoleCredentialsCache', () => {
     expect(assumeRoleCalls()).toBe(3);
   });
 
-  it('does not cache a failed AssumeRole: the next call tries again', async () => {
+  localOnly('fault injection', 'does not cache a failed AssumeRole: the next call tries again', async () => {
+    const local = localAws(target);
     local.faults.add({ kind: 'throttle', service: 'sts', operation: 'AssumeRole' });
-    const once = new STSClient(clientConfig(local.url, 1));
+    const once = new STSClient(clientConfig(target, 1));
+    const onceCalls = countCalls(once);
     const cache = new RoleCredentialsCache({ sts: once, clock: pinnedClock() });
 
     const error = await expectFailure(cache.get(ROLE), ThrottledError);
@@ -92,19 +101,23 @@ describe('RoleCredentialsCache', () => {
 
     local.faults.clear();
     await expect(cache.get(ROLE)).resolves.toMatchObject({ accessKeyId: expect.stringMatching(/^ASIA/) });
-    expect(assumeRoleCalls()).toBe(2);
+    expect(onceCalls.count('AssumeRole')).toBe(2);
     once.destroy();
   });
 
-  it('fails with AccessDeniedError naming the role when STS refuses it', async () => {
-    const roleArn = 'arn:aws:iam::123:role/too-short-account';
-    const error = await expectFailure(
-      new RoleCredentialsCache({ sts }).get({ roleArn, tenant: 'payments', externalId: 'test/payments' }),
-      AccessDeniedError,
-      'for tenant payments (ExternalId test/payments)',
-    );
+  notOnMoto(
+    'moto assumes a role of a malformed ARN; STS answers ValidationError',
+    'fails with AccessDeniedError naming the role, the tenant and the ExternalId when STS refuses it',
+    async () => {
+      const roleArn = 'arn:aws:iam::123:role/too-short-account';
+      const error = await expectFailure(
+        new RoleCredentialsCache({ sts }).get({ roleArn, tenant: 'payments', externalId: 'test/payments' }),
+        AccessDeniedError,
+        'for tenant payments (ExternalId test/payments)',
+      );
 
-    expect(error).toMatchObject({ roleArn, operation: 'AssumeRole', code: 'ValidationError' });
-    expect((error as Error).cause).toMatchObject({ name: 'ValidationError' });
-  });
+      expect(error).toMatchObject({ roleArn, operation: 'AssumeRole', code: 'ValidationError' });
+      expect((error as Error).cause).toMatchObject({ name: 'ValidationError' });
+    },
+  );
 });

@@ -1,17 +1,24 @@
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
-import type { LocalAws } from '@flink-snapshots/local';
-import { clientConfig, expectFailure, startLocal } from '@flink-snapshots/testkit';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import {
+  clientConfig,
+  countCalls,
+  describeOnTarget,
+  expectFailure,
+  localAws,
+  localOnly,
+  notOnMoto,
+  useTarget,
+} from '@flink-snapshots/testkit';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { SsmConfigSource } from '../../src/adapters/ssm-config-source';
 import { InvalidRequestError, ServiceUnavailableError, ThrottledError } from '../../src/domain/errors';
 
 const PREFIX = '/flink-snapshots/test/apps/';
-let local: LocalAws;
+const target = useTarget();
 let ssm: SSMClient;
 
 beforeAll(async () => {
-  local = await startLocal();
-  ssm = new SSMClient(clientConfig(local.url));
+  ssm = new SSMClient(clientConfig(target));
   // 25 parameters over 3 tenants (3 pages of 10), one updated twice, and one outside the prefix.
   for (let i = 0; i < 25; i++) {
     await ssm.send(
@@ -35,16 +42,13 @@ beforeAll(async () => {
   );
 });
 
-afterEach(() => local.faults.clear());
-
 afterAll(async () => {
   ssm.destroy();
-  await local.stop();
 });
 
-describe('SsmConfigSource', () => {
+describeOnTarget('SsmConfigSource', () => {
   it('reads every parameter under the prefix, recursively and over every page of 10', async () => {
-    local.counters.reset();
+    const calls = countCalls(ssm);
     const parameters = await new SsmConfigSource(ssm).readAll(PREFIX);
 
     expect(parameters).toHaveLength(25);
@@ -60,7 +64,7 @@ describe('SsmConfigSource', () => {
       value: '{}',
       version: 2,
     });
-    expect(local.counters.count('ssm', 'GetParametersByPath')).toBe(3);
+    expect(calls.count('GetParametersByPath')).toBe(3);
   });
 
   it('paces its page requests to maxRequestsPerSecond, so it stays under the SSM quota', async () => {
@@ -86,9 +90,14 @@ describe('SsmConfigSource', () => {
     await expect(new SsmConfigSource(ssm).readAll('/flink-snapshots/empty/apps/')).resolves.toEqual([]);
   });
 
-  it('rides out throttling through the client retry', async () => {
-    local.faults.add({ kind: 'throttle', service: 'ssm', operation: 'GetParametersByPath', limit: 1 });
-    const retrying = new SSMClient(clientConfig(local.url, 5));
+  localOnly('fault injection', 'rides out throttling through the client retry', async () => {
+    localAws(target).faults.add({
+      kind: 'throttle',
+      service: 'ssm',
+      operation: 'GetParametersByPath',
+      limit: 1,
+    });
+    const retrying = new SSMClient(clientConfig(target, 5));
 
     const parameters = await new SsmConfigSource(retrying).readAll(PREFIX);
 
@@ -96,34 +105,42 @@ describe('SsmConfigSource', () => {
     retrying.destroy();
   });
 
-  it('fails with ThrottledError naming the operation and the code when throttling outlasts the retries', async () => {
-    local.faults.add({ kind: 'throttle', service: 'ssm', operation: 'GetParametersByPath' });
-    const once = new SSMClient(clientConfig(local.url, 1));
+  localOnly(
+    'fault injection',
+    'fails with ThrottledError naming the operation and the code when throttling outlasts the retries',
+    async () => {
+      localAws(target).faults.add({ kind: 'throttle', service: 'ssm', operation: 'GetParametersByPath' });
+      const once = new SSMClient(clientConfig(target, 1));
 
-    const error = await expectFailure(new SsmConfigSource(once).readAll(PREFIX), ThrottledError);
+      const error = await expectFailure(new SsmConfigSource(once).readAll(PREFIX), ThrottledError);
 
-    expect(error).toMatchObject({ operation: 'GetParametersByPath', code: 'ThrottlingException' });
-    expect((error as Error).message).toContain(
-      'GetParametersByPath was throttled (received ThrottlingException)',
-    );
-    expect((error as Error).cause).toMatchObject({ name: 'ThrottlingException' });
-    once.destroy();
-  });
+      expect(error).toMatchObject({ operation: 'GetParametersByPath', code: 'ThrottlingException' });
+      expect((error as Error).message).toContain(
+        'GetParametersByPath was throttled (received ThrottlingException)',
+      );
+      expect((error as Error).cause).toMatchObject({ name: 'ThrottlingException' });
+      once.destroy();
+    },
+  );
 
-  it('fails with ServiceUnavailableError when SSM answers 500', async () => {
-    local.faults.add({ kind: 'server-error', service: 'ssm', operation: 'GetParametersByPath' });
-    const once = new SSMClient(clientConfig(local.url, 1));
+  localOnly('fault injection', 'fails with ServiceUnavailableError when SSM answers 500', async () => {
+    localAws(target).faults.add({ kind: 'server-error', service: 'ssm', operation: 'GetParametersByPath' });
+    const once = new SSMClient(clientConfig(target, 1));
 
     await expect(new SsmConfigSource(once).readAll(PREFIX)).rejects.toBeInstanceOf(ServiceUnavailableError);
     once.destroy();
   });
 
-  it('fails with InvalidRequestError when the path is not a parameter path', async () => {
-    const error = await expectFailure(
-      new SsmConfigSource(ssm).readAll('no-leading-slash'),
-      InvalidRequestError,
-    );
+  notOnMoto(
+    'moto answers a path without a leading slash; AWS refuses it',
+    'fails with InvalidRequestError when the path is not a parameter path',
+    async () => {
+      const error = await expectFailure(
+        new SsmConfigSource(ssm).readAll('no-leading-slash'),
+        InvalidRequestError,
+      );
 
-    expect(error).toMatchObject({ code: 'ValidationException' });
-  });
+      expect(error).toMatchObject({ code: 'ValidationException' });
+    },
+  );
 });

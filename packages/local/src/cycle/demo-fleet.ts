@@ -4,8 +4,8 @@
  * foreign snapshots, cross-account, disabled, invalid configuration).
  */
 import { runIdFromTick, snapshotName } from '@flink-snapshots/core';
-import type { FaultRuleInput } from '../faults';
-import type { Fleet, FleetApplication } from '../fleet';
+import type { FaultRuleInput } from '../control/faults';
+import type { Fleet, FleetApplication } from '../services/kinesis-analytics/fleet';
 
 const DAY = 86_400_000;
 

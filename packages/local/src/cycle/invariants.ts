@@ -13,7 +13,7 @@ import {
   type Snapshot,
   snapshotName,
 } from '@flink-snapshots/core';
-import type { SnapshotEvent } from '../kinesis-analytics-model';
+import type { SnapshotEvent } from '../services/kinesis-analytics/model';
 import type { CycleResult } from './cycle';
 
 export interface InvariantCheck {
