@@ -1,15 +1,16 @@
 /**
- * `npm start`: the embedded local AWS, a demo fleet of 13 applications over 3 tenants, and one real
+ * `npm start`: the embedded local AWS, a demo fleet of 14 parameters over 3 tenants, and one real
  * snapshot cycle through the dispatcher and worker handlers. Exits non-zero if an invariant broke.
  */
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { configParameterName } from '@flink-snapshots/core';
+import { configParameterName, tenantParameterName } from '@flink-snapshots/core';
 import { PIPELINE } from '@flink-snapshots/settings';
 import { runCycle } from '../cycle/cycle';
 import { demoFleet } from '../cycle/demo-fleet';
 import { checkInvariants, readFleet } from '../cycle/invariants';
 import { presentCycle, progressLine } from '../cycle/present';
 import { startLocalAws } from '../local-aws';
+import { clientConfig } from '../runtime/aws';
 
 const STAGE = 'local';
 /** One simulated second in 10 real milliseconds: a 5-minute snapshot takes 3 s. */
@@ -21,11 +22,17 @@ async function main(): Promise<boolean> {
     const demo = demoFleet(aws.clock.now());
     aws.services.kinesisAnalytics.seed(demo.fleet);
     for (const rule of demo.faults) aws.faults.add(rule);
-    const ssm = new SSMClient({
-      endpoint: aws.url,
-      region: aws.region,
-      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-    });
+    const ssm = new SSMClient(clientConfig({ endpoint: aws.url, region: aws.region }));
+    for (const [tenant, entry] of Object.entries(demo.registry)) {
+      await ssm.send(
+        new PutParameterCommand({
+          Name: tenantParameterName(STAGE, tenant),
+          Type: 'String',
+          Value: JSON.stringify(entry),
+          Overwrite: true,
+        }),
+      );
+    }
     for (const app of demo.applications) {
       await ssm.send(
         new PutParameterCommand({

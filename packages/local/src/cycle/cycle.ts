@@ -7,7 +7,13 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { type DispatchReport, isTerminal, type RunRecord, type TenantMode } from '@flink-snapshots/core';
+import {
+  type DispatchReport,
+  isTerminal,
+  type RunRecord,
+  runIdFromTick,
+  type TenantMode,
+} from '@flink-snapshots/core';
 import {
   type Adapters,
   type CallTally,
@@ -82,6 +88,8 @@ export interface DeadLetter {
 export interface CycleResult {
   readonly runId: string;
   readonly dispatch: DispatchReport;
+  /** Why the dispatcher's tick failed, when it did (its runs stay DISPATCHED until a later tick). */
+  readonly dispatchError?: string | undefined;
   readonly tick: Tick | undefined;
   /** Every run item of this tick (dispatched, skipped and invalid-configuration runs). */
   readonly runs: readonly RunRecord[];
@@ -182,7 +190,13 @@ export async function runCycle(options: CycleOptions): Promise<CycleResult> {
     if (!options.dispatchFirst) await source.start();
     await options.beforeTick?.({ adapters, resources });
     await control.resetCounters();
-    const dispatch = await schedule.tickNow();
+    // A failed tick (SQS down, say) is an outcome to report, as EventBridge records it: its runs are
+    // then left DISPATCHED for a later tick to send again.
+    let dispatchError: string | undefined;
+    const dispatch = await schedule.tickNow().catch((error: unknown): DispatchReport => {
+      dispatchError = error instanceof Error ? error.message : String(error);
+      return failedDispatch(schedule.ticks().at(-1));
+    });
     if (options.dispatchFirst) await source.start();
     const tick = schedule.ticks().at(-1);
 
@@ -221,6 +235,7 @@ export async function runCycle(options: CycleOptions): Promise<CycleResult> {
     return {
       runId: dispatch.runId,
       dispatch,
+      dispatchError,
       tick,
       runs,
       deadLetters,
@@ -335,4 +350,23 @@ function withoutRuntimeCalls(
     0,
   );
   return { ...counters, services, total };
+}
+
+/** The report of a tick whose dispatcher failed: its runId, nothing counted. */
+function failedDispatch(tick: Tick | undefined): DispatchReport {
+  const at = tick === undefined ? Date.now() : Date.parse(tick.time);
+  return {
+    runId: runIdFromTick(at),
+    configsRead: 0,
+    invalid: 0,
+    invalidReported: 0,
+    due: 0,
+    disabled: 0,
+    enqueued: 0,
+    alreadyRunning: 0,
+    resent: 0,
+    stale: 0,
+    maxSnapshotAgeMinutes: 0,
+    invalidParameters: [],
+  };
 }

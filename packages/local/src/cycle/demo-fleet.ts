@@ -1,13 +1,17 @@
 /**
- * The fleet `npm start` runs a cycle over: 13 applications of 3 tenants, chosen to show every path of a
+ * The fleet `npm start` runs a cycle over: 14 parameters of 3 tenants, chosen to show every path of a
  * run (completed, skipped, failed, slow, pruned across versions, protected restore snapshot, dry run,
  * foreign snapshots, cross-account, disabled, invalid configuration).
  */
-import { runIdFromTick, snapshotName } from '@flink-snapshots/core';
+import { runIdFromTick, snapshotName, TENANT_TAG_KEY, type TenantEntrySchema } from '@flink-snapshots/core';
+import type { z } from 'zod';
 import type { FaultRuleInput } from '../control/faults';
+import { DEFAULT_ACCOUNT_ID, DEFAULT_REGION } from '../local-aws';
 import type { Fleet, FleetApplication } from '../services/kinesis-analytics/fleet';
 
 const DAY = 86_400_000;
+
+type TenantEntryInput = z.input<typeof TenantEntrySchema>;
 
 export interface DemoApplication {
   readonly tenant: string;
@@ -22,8 +26,13 @@ export interface DemoApplication {
 export interface Demo {
   readonly fleet: Fleet;
   readonly applications: readonly DemoApplication[];
+  /** The tenant registry: each tenant's accounts, regions and application cap. */
+  readonly registry: Readonly<Record<string, TenantEntryInput>>;
   readonly faults: readonly FaultRuleInput[];
 }
+
+/** The other account of the demo (the analytics tenant's `rollups`). */
+export const DEMO_OTHER_ACCOUNT = '210987654321';
 
 /** Snapshots this tool would have made, one a day going back from `now`, spread over versions. */
 function ownSnapshots(
@@ -45,7 +54,7 @@ function ownSnapshots(
 /** The demo fleet, its SSM parameters and its fault rules, relative to the simulated `now`. */
 export function demoFleet(now: number): Demo {
   const restore = ownSnapshots(now, 4, 1);
-  const applications: Array<DemoApplication & { readonly msf?: FleetApplication }> = [
+  const applications: Array<DemoApplication & { readonly msf?: Omit<FleetApplication, 'tags'> }> = [
     {
       tenant: 'payments',
       key: 'ledger',
@@ -78,8 +87,22 @@ export function demoFleet(now: number): Demo {
       tenant: 'search',
       key: 'indexer',
       config: { pollIntervalSeconds: 60 },
-      story: 'slow: its snapshot takes 4 to 5 minutes',
-      msf: { name: 'indexer', snapshotDurationSeconds: { min: 240, max: 300 } },
+      story: 'slow: its snapshot takes 4 to 5 minutes; its 4 manual snapshots are left alone',
+      msf: {
+        name: 'indexer',
+        snapshotDurationSeconds: { min: 240, max: 300 },
+        snapshots: [1, 2, 3, 4].map((week) => ({
+          name: `manual-week-${week}`,
+          createdAt: now - week * 7 * DAY,
+        })),
+      },
+    },
+    {
+      tenant: 'payments',
+      key: 'indexer-by-mistake',
+      config: { applicationName: 'indexer', retention: { count: 1, minCount: 0, manage: 'all' } },
+      story:
+        "a payments parameter naming search's indexer: FAILED, nothing created or deleted (the tag binds indexer to search)",
     },
     {
       tenant: 'search',
@@ -126,7 +149,10 @@ export function demoFleet(now: number): Demo {
     {
       tenant: 'analytics',
       key: 'rollups',
-      config: { region: 'eu-west-1', roleArn: 'arn:aws:iam::210987654321:role/flink-snapshots-analytics' },
+      config: {
+        region: 'eu-west-1',
+        roleArn: `arn:aws:iam::${DEMO_OTHER_ACCOUNT}:role/flink-snapshots-analytics`,
+      },
       story: 'in another account and region: reached through an assumed role',
       msf: { name: 'rollups' },
     },
@@ -147,9 +173,21 @@ export function demoFleet(now: number): Demo {
   return {
     fleet: {
       defaults: { status: 'RUNNING', snapshotDurationSeconds: { min: 20, max: 90 } },
-      applications: applications.flatMap((app) => (app.msf ? [app.msf] : [])),
+      // Each application carries its tenant's tag: what binds it to the tenant.
+      applications: applications.flatMap((app) =>
+        app.msf ? [{ ...app.msf, tags: { [TENANT_TAG_KEY]: app.tenant } }] : [],
+      ),
     },
     applications: applications.map(({ msf: _msf, ...app }) => app),
+    registry: {
+      payments: { accounts: [DEFAULT_ACCOUNT_ID], regions: [DEFAULT_REGION], maxApplications: 10 },
+      search: { accounts: [DEFAULT_ACCOUNT_ID], regions: [DEFAULT_REGION], maxApplications: 10 },
+      analytics: {
+        accounts: [DEFAULT_ACCOUNT_ID, DEMO_OTHER_ACCOUNT],
+        regions: [DEFAULT_REGION, 'eu-west-1'],
+        maxApplications: 10,
+      },
+    },
     faults: [{ kind: 'snapshot-fails', service: 'kinesisanalytics', application: 'query-router' }],
   };
 }

@@ -1,5 +1,5 @@
 /**
- * The invariants of DESIGN.md, checked after a cycle against what the runs table, the DLQ and the
+ * The product's invariants (README, "How it works"), checked after a cycle against what the runs table, the DLQ and the
  * simulated fleet say. `npm start` exits non-zero when one breaks; the end-to-end tests assert them.
  */
 import {
@@ -19,7 +19,10 @@ import type { CycleResult } from './cycle';
 export interface InvariantCheck {
   readonly id: number;
   readonly name: string;
+  /** False only when the invariant was checked and broken. */
   readonly ok: boolean;
+  /** False when this process could not check it (the report then says so instead of "ok"). */
+  readonly checked: boolean;
   /** What broke it, or what was checked. */
   readonly detail: readonly string[];
 }
@@ -70,7 +73,7 @@ export async function readFleet(result: CycleResult, stage: string, tickMinutes:
   return { valid, invalid, snapshots };
 }
 
-/** Checks invariants 1 to 5 of DESIGN.md for one cycle. */
+/** Checks invariants 1 to 5 (README, "How it works") for one cycle. */
 export function checkInvariants(
   result: CycleResult,
   fleet: Fleetwide,
@@ -87,6 +90,7 @@ export function checkInvariants(
     id: 1,
     name: 'every dispatched application ends in one terminal state, or sits in the DLQ with an alarm',
     ok: lost.length === 0 && !result.unfinished,
+    checked: true,
     detail: [
       ...lost.map((run) => `${run.appKey} is ${run.state}, not terminal, and not in the DLQ`),
       ...(result.unfinished ? ['the cycle did not finish within its time bound'] : []),
@@ -111,6 +115,7 @@ export function checkInvariants(
     id: 2,
     name: 'at most one snapshot per application per run',
     ok: twice.length === 0,
+    checked: true,
     detail: history
       ? twice
       : [...twice, 'checked on the snapshots listed now (no simulator history in this process)'],
@@ -136,6 +141,7 @@ export function checkInvariants(
     id: 3,
     name: 'no CREATING snapshot, newest READY or restore snapshot is deleted',
     ok: forbidden.length === 0,
+    checked: history !== undefined,
     detail: history ? forbidden : ['not checked: needs the simulator in this process (npm start)'],
   });
 
@@ -158,6 +164,7 @@ export function checkInvariants(
     id: 4,
     name: 'after a COMPLETED run, no more managed READY snapshots than the policy keeps',
     ok: over.length === 0,
+    checked: true,
     detail: over,
   });
 
@@ -180,6 +187,7 @@ export function checkInvariants(
     id: 5,
     name: 'one bad parameter, application or message never blocks the others',
     ok: blocked.length === 0,
+    checked: true,
     detail: blocked,
   });
   return checks;

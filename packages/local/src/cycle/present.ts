@@ -2,7 +2,15 @@
 import type { CycleProgress, CycleResult } from './cycle';
 import type { DemoApplication } from './demo-fleet';
 import type { InvariantCheck } from './invariants';
-import { renderCost, renderInvariants, renderRuns } from './report';
+import {
+  REPORT_WIDTH,
+  renderCost,
+  renderInvalid,
+  renderInvariants,
+  renderRuns,
+  renderStories,
+  wrap,
+} from './report';
 
 /** A progress callback: one line rewritten in place on a terminal, a line a second otherwise. */
 export function progressLine(stream: NodeJS.WriteStream = process.stderr): (progress: CycleProgress) => void {
@@ -18,7 +26,7 @@ export function progressLine(stream: NodeJS.WriteStream = process.stderr): (prog
   };
 }
 
-/** The whole report; returns true when every invariant held. */
+/** The whole report; returns true when no invariant broke. */
 export function presentCycle(
   result: CycleResult,
   checks: readonly InvariantCheck[],
@@ -28,22 +36,38 @@ export function presentCycle(
   if (process.stderr.isTTY) process.stderr.write('\n');
   const d = result.dispatch;
   out('');
-  out(
-    `Cycle ${result.runId}: ${d.configsRead} configurations read, ${d.invalid} invalid, ${d.due} due, ${d.enqueued} enqueued, ${d.disabled} disabled`,
-  );
+  for (const line of wrap(
+    `Cycle ${result.runId}: ${d.configsRead} configurations read, ${d.invalid} invalid, ${d.due} due, ${d.enqueued} enqueued, ${d.disabled} disabled, ${d.stale} stale, ${d.resent} sent again`,
+    REPORT_WIDTH,
+  )) {
+    out(line);
+  }
   out('');
-  out(renderRuns(result, stories));
+  out(renderRuns(result));
+  if (d.invalidParameters.length > 0) {
+    out('');
+    out('Invalid configurations (fix the parameter; the others ran)');
+    out(renderInvalid(d));
+  }
+  if (stories !== undefined && stories.length > 0) {
+    out('');
+    out('Demo notes: what each application was set up to show (scripted, not an outcome)');
+    out(renderStories(stories));
+  }
   out('');
   out('Cost of the cycle');
   out(renderCost(result));
   out('');
-  out('Invariants (DESIGN.md)');
+  out('Invariants (README, "How it works")');
   out(renderInvariants(checks));
   if (result.deadLetters.length > 0) {
     out('');
-    out(
-      `${result.deadLetters.length} message(s) in the DLQ ${result.resources.dlqUrl}: see the README's DLQ runbook (inspect, fix, redrive with StartMessageMoveTask).`,
-    );
+    for (const line of wrap(
+      `${result.deadLetters.length} message(s) in the DLQ ${result.resources.dlqUrl}: see "Runbook: messages in the dead-letter queue" in the README (inspect, fix, redrive).`,
+      REPORT_WIDTH,
+    )) {
+      out(line);
+    }
   }
   return checks.every((check) => check.ok);
 }

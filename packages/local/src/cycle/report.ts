@@ -1,21 +1,52 @@
-/** The cycle's report as text: a row per application, the cost of the cycle, and the invariants. */
-import type { RunRecord } from '@flink-snapshots/core';
+/**
+ * The cycle's report as text, within 100 columns: a row per application (its reason wrapped, never cut),
+ * the invalid configurations field by field, the demo's scripted notes apart from the outcomes, the
+ * cost of the cycle, and the invariants (ok, FAIL, or not checked).
+ */
+import type { DispatchReport, RunRecord } from '@flink-snapshots/core';
 import type { CycleResult } from './cycle';
 import type { DemoApplication } from './demo-fleet';
 import type { InvariantCheck } from './invariants';
 
-function table(headers: readonly string[], rows: readonly (readonly string[])[]): string {
-  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: readonly string[]) =>
-    cells
-      .map((cell, i) => cell.padEnd(widths[i] ?? 0))
-      .join('  ')
-      .trimEnd();
-  return [line(headers), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+/** Width of every line of the report. */
+export const REPORT_WIDTH = 100;
+
+/** Words of `text` in lines of at most `width` (a longer word stands alone on its line). */
+export function wrap(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(/\s+/).filter((w) => w !== '')) {
+    if (line === '') line = word;
+    else if (line.length + 1 + word.length <= width) line += ` ${word}`;
+    else {
+      lines.push(line);
+      line = word;
+    }
+  }
+  if (line !== '' || lines.length === 0) lines.push(line);
+  return lines.flatMap((l) => (l.length <= width ? [l] : (l.match(new RegExp(`.{1,${width}}`, 'g')) ?? [])));
 }
 
-function truncate(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+/**
+ * A table whose last column takes what is left of the width and wraps onto indented continuation lines;
+ * the other columns are as wide as their widest cell.
+ */
+export function table(headers: readonly string[], rows: readonly (readonly string[])[]): string {
+  const fixed = headers
+    .slice(0, -1)
+    .map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const indent = fixed.reduce((sum, w) => sum + w + 2, 0);
+  const last = Math.max(20, REPORT_WIDTH - indent);
+  const render = (cells: readonly string[]): string[] => {
+    const head = cells
+      .slice(0, -1)
+      .map((cell, i) => cell.padEnd(fixed[i] ?? 0))
+      .join('  ');
+    const tail = wrap(cells.at(-1) ?? '', last);
+    return tail.map((part, i) => `${i === 0 ? head : ''.padEnd(head.length)}  ${part}`.trimEnd());
+  };
+  const rule = [...fixed, Math.min(last, (headers.at(-1) ?? '').length)].map((w) => '-'.repeat(w));
+  return [...render(headers), rule.join('  '), ...rows.flatMap(render)].join('\n');
 }
 
 function deleted(run: RunRecord | undefined): string {
@@ -29,7 +60,16 @@ function deleted(run: RunRecord | undefined): string {
 function why(run: RunRecord | undefined): string {
   if (run === undefined) return '';
   const error = run.error?.message;
-  return run.reason ?? error ?? run.notes?.[0] ?? '';
+  const waited = run.deferredReason === undefined ? '' : ` (waited: ${run.deferredReason})`;
+  return `${run.reason ?? error ?? run.notes?.[0] ?? ''}${waited}`.trim();
+}
+
+/** A snapshot's duration as the polls bound it: `35 s`, or `240–300 s`. */
+function took(run: RunRecord): string {
+  if (run.snapshotDurationMs === undefined) return '';
+  const max = Math.round(run.snapshotDurationMs / 1000);
+  const min = Math.round((run.snapshotDurationMinMs ?? run.snapshotDurationMs) / 1000);
+  return min >= max ? `${max} s` : `${min}–${max} s`;
 }
 
 /** Handler milliseconds per application: its records in the worker, plus its share of the dispatcher's tick. */
@@ -44,32 +84,43 @@ export function busyMsByApplication(result: CycleResult): Map<string, number> {
   return busy;
 }
 
-/** One row per application of the cycle. */
-export function renderRuns(result: CycleResult, stories?: readonly DemoApplication[]): string {
+/** One row per application of the cycle: what happened and why, in words a person can act on. */
+export function renderRuns(result: CycleResult): string {
   const busy = busyMsByApplication(result);
-  const dead = new Map(result.deadLetters.map((d) => [d.appKey, d]));
+  const dead = new Set(result.deadLetters.map((d) => d.appKey));
   const rows = [...result.runs]
     .sort((a, b) => (a.appKey < b.appKey ? -1 : 1))
-    .map((run) => {
-      const [tenant = '', application = run.application] = run.appKey.split('/');
-      const letter = dead.get(run.appKey);
-      const state = letter ? `${run.state} (in DLQ)` : run.state;
-      const duration = run.snapshotDurationMs === undefined ? '' : (run.snapshotDurationMs / 1000).toFixed(0);
-      const story = stories?.find((s) => `${s.tenant}/${s.key}` === run.appKey)?.story;
-      return [
-        tenant,
-        application,
-        state,
-        run.snapshotName ?? '',
-        duration,
-        deleted(run),
-        (busy.get(run.appKey) ?? 0).toFixed(1),
-        truncate(why(run) || story || '', 140),
-      ];
-    });
+    .map((run) => [
+      run.appKey,
+      dead.has(run.appKey) ? `${run.state} (DLQ)` : run.state,
+      took(run),
+      deleted(run),
+      (busy.get(run.appKey) ?? 0).toFixed(0),
+      why(run),
+    ]);
+  return table(['tenant/application', 'state', 'took', 'deleted', 'busy ms', 'reason'], rows);
+}
+
+/** Every invalid configuration by name, each problem on its own line: field, value received, expected. */
+export function renderInvalid(dispatch: DispatchReport): string {
+  const lines: string[] = [];
+  for (const { parameter, problems } of dispatch.invalidParameters) {
+    lines.push(...wrap(parameter, REPORT_WIDTH));
+    for (const problem of problems) {
+      lines.push(...wrap(problem, REPORT_WIDTH - 4).map((line, i) => `${i === 0 ? '  - ' : '    '}${line}`));
+    }
+  }
+  const unnamed = dispatch.invalid - dispatch.invalidParameters.length;
+  if (unnamed > 0)
+    lines.push(`… and ${unnamed} more (the report names the first ${dispatch.invalidParameters.length})`);
+  return lines.join('\n');
+}
+
+/** The demo's scripted notes: what each application was set up to show (not what happened). */
+export function renderStories(stories: readonly DemoApplication[]): string {
   return table(
-    ['tenant', 'application', 'state', 'snapshot', 'took s', 'deleted', 'busy ms', 'reason'],
-    rows,
+    ['tenant/application', 'set up to show'],
+    stories.map((story) => [`${story.tenant}/${story.key}`, story.story]),
   );
 }
 
@@ -96,11 +147,16 @@ export function renderCost(result: CycleResult): string {
   return lines.join('\n');
 }
 
+/** The invariants: `ok`, `FAIL` with what broke them, or `n/a` when this process could not check one. */
 export function renderInvariants(checks: readonly InvariantCheck[]): string {
   return checks
     .map((check) => {
-      const head = `${check.ok ? 'ok  ' : 'FAIL'} ${check.id}. ${check.name}`;
-      return [head, ...check.detail.map((d) => `       ${d}`)].join('\n');
+      const mark = !check.checked ? 'n/a ' : check.ok ? 'ok  ' : 'FAIL';
+      const head = wrap(`${check.id}. ${check.name}`, REPORT_WIDTH - 5).map(
+        (line, i) => `${i === 0 ? mark : '    '} ${line}`,
+      );
+      const detail = check.detail.flatMap((d) => wrap(d, REPORT_WIDTH - 7).map((line) => `       ${line}`));
+      return [...head, ...detail].join('\n');
     })
     .join('\n');
 }

@@ -20,13 +20,19 @@ export interface EndpointOptions {
   readonly credentials?: StaticCredentials;
 }
 
-/** SDK client configuration for `options`: endpoint (when explicit), region, credentials. */
+/**
+ * SDK client configuration for `options`: endpoint (when explicit), region, credentials, and ten
+ * attempts, so the runtime's own calls (creating the stage's resources, polling the queue, reading the
+ * runs) ride out a throttling fault meant for the handlers.
+ */
 export function clientConfig(options: EndpointOptions): {
   endpoint?: string;
   region: string;
   credentials: StaticCredentials;
+  maxAttempts: number;
 } {
   return {
+    maxAttempts: 10,
     ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }),
     region: options.region ?? DEFAULT_REGION,
     credentials: options.credentials ?? { accessKeyId: 'test', secretAccessKey: 'test' },
