@@ -1,5 +1,6 @@
 export * from './alerts';
 export * from './config';
+export * from './cron';
 export * from './errors';
 export * from './issues';
 export * from './retention';
@@ -7,4 +8,5 @@ export * from './run-record';
 export * from './run-state';
 export * from './schedule';
 export * from './tenant';
+export * from './time-zone';
 export * from './work-message';
