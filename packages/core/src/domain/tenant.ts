@@ -7,7 +7,17 @@
  */
 import { TENANT_TAG_KEY, tenantRegistryPrefix } from '@flink-snapshots/settings';
 import { z } from 'zod';
-import { type AppConfig, parseParameterJson, partitionOf, RegionSchema, TENANT_PATTERN } from './config';
+import {
+  type AppConfig,
+  CapsSchema,
+  knownLayerFields,
+  LayerSchema,
+  parseParameterJson,
+  partitionOf,
+  RegionSchema,
+  TENANT_PATTERN,
+} from './config';
+import { ConfigLayer, type DefaultsLayer } from './defaults';
 import { ConfigError } from './errors';
 import { type FieldIssue, IssueKind, issuesFromZod, renderValue } from './issues';
 
@@ -30,8 +40,12 @@ export const TenantEntrySchema = z.strictObject(
       .min(1, { error: 'an array of AWS regions such as eu-west-1, at least one' }),
     /** How many applications the tenant may have; parameters beyond it are reported, the others run. */
     maxApplications: z.int({ error: 'an integer from 1 to 10000' }).min(1).max(10_000).default(100),
+    /** Application fields the tenant's applications inherit, over the stage's defaults. */
+    defaults: LayerSchema.optional(),
+    /** Limits on the tenant's applications, besides the stage's. */
+    caps: CapsSchema.optional(),
   },
-  { error: 'a JSON object with fields accounts, regions, maxApplications' },
+  { error: 'a JSON object with fields accounts, regions, maxApplications, defaults, caps' },
 );
 export type TenantEntry = z.infer<typeof TenantEntrySchema>;
 
@@ -70,12 +84,22 @@ export function parseTenantEntry(
     const parsed = TenantEntrySchema.safeParse(json.value, { reportInput: true });
     if (parsed.success && issues.length === 0) return { ok: true, tenant, entry: parsed.data };
     if (!parsed.success) {
-      const known = () => Object.keys(TenantEntrySchema.shape);
+      const known = (path: readonly PropertyKey[]) =>
+        knownLayerFields(path, Object.keys(TenantEntrySchema.shape));
       issues.push(...issuesFromZod(parsed.error.issues, json.value, '(value)', known));
     }
   }
   const named = TENANT_PATTERN.test(tenant) ? tenant : undefined;
   return { ok: false, tenant: named, error: new ConfigError({ parameter, issues, tenant: named }) };
+}
+
+/** The layer a tenant's applications inherit from: its entry's defaults and caps (parseAppConfig's context.layers). */
+export function tenantDefaultsLayer(registry: {
+  readonly parameter: string;
+  readonly entry: TenantEntry;
+}): DefaultsLayer {
+  const { defaults, caps } = registry.entry;
+  return { layer: ConfigLayer.TENANT, parameter: registry.parameter, defaults, caps };
 }
 
 /** Where the pipeline is deployed: what a configuration's defaults and limits are judged against. */

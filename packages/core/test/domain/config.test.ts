@@ -170,7 +170,7 @@ describe('parseAppConfig rejects', () => {
         kind: 'unknown-field',
         value: '3',
         expected:
-          'no field "maxAge" (did you mean "manage" or "maxAgeDays"?); known fields here: count, maxAgeDays, minCount, dryRun, manage',
+          'no field "maxAge" (did you mean "manage" or "maxAgeDays"?); known fields here: count, maxAgeDays, minCount, dryRun, manage, tiers, timezone, keepPreviousVersion',
       },
     },
     {
@@ -195,7 +195,11 @@ describe('parseAppConfig rejects', () => {
         ['pollIntervalSeconds', true, 'an integer number of seconds from 5 to 900'],
         ['applicationName', 7, 'an MSF application name: 1 to 128 characters from a-z A-Z 0-9 _ . -'],
         ['region', ['eu-west-1'], 'an AWS region such as eu-west-1, us-gov-west-1 or cn-north-1'],
-        ['retention', 10, 'an object with count, maxAgeDays, minCount, dryRun, manage'],
+        [
+          'retention',
+          10,
+          'an object with count, maxAgeDays, minCount, dryRun, manage, tiers, timezone, keepPreviousVersion',
+        ],
         ['notify', 'team-a', 'an object with on, contact'],
       ] as const
     ).map(([field, value, expected]) => ({

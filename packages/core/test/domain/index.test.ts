@@ -23,6 +23,15 @@ describe('the domain entry point', () => {
     'selectDue',
     'backoffDelaySeconds',
     'isRetryable',
+    'planTick',
+    'decideSchedule',
+    'upcomingSlots',
+    'describeSchedule',
+    'maintenanceDeferral',
+    'parseStageDefaults',
+    'tenantDefaultsLayer',
+    'nextCronRun',
+    'calendarPeriods',
   ])('exports %s', (name) => {
     expect(typeof (domain as Record<string, unknown>)[name]).toBe('function');
   });

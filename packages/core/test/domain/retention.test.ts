@@ -11,6 +11,7 @@ import {
   type SnapshotStatus,
 } from '../../src/domain/retention';
 import { isOwnSnapshotName, runIdFromTick, snapshotName } from '../../src/domain/run-state';
+import { outcome } from './oracles';
 
 const DAY = 86_400_000;
 const NOW = Date.UTC(2026, 10, 22, 8, 30);
@@ -26,14 +27,6 @@ function foreign(name: string, daysAgo: number, status: SnapshotStatus = 'READY'
 }
 
 const POLICY: RetentionPolicy = { count: 3, minCount: 1, dryRun: false, manage: 'own' };
-
-/** name → reason, and which side each name landed on. */
-function outcome(plan: RetentionPlan): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const d of plan.keep) out[d.snapshot.name] = `keep:${d.reason}`;
-  for (const d of plan.delete) out[d.snapshot.name] = `delete:${d.reason}`;
-  return out;
-}
 
 const n = (daysAgo: number) => own(daysAgo).name;
 

@@ -15,6 +15,7 @@ const TICK = TICK_MINUTES * MINUTE;
 const T0 = Date.UTC(2026, 10, 22, 0, 0);
 
 interface App extends ScheduledApp {
+  readonly intervalMinutes: number;
   lastRunAt?: number | undefined;
 }
 
