@@ -3,6 +3,7 @@
  * tests implement them in memory. Interfaces only.
  */
 import type { Alert, MetricName } from './domain/alerts';
+import type { MaintenanceWindow } from './domain/maintenance';
 import type { Snapshot } from './domain/retention';
 import type {
   EndedRun,
@@ -28,6 +29,8 @@ export interface ConfigParameter {
 }
 
 export interface ConfigSource {
+  /** One parameter by its full name, or undefined when there is none. */
+  get(name: string): Promise<ConfigParameter | undefined>;
   /** Every parameter under `prefix`, recursive, a page at a time: work can start before the last page. */
   pages(prefix: string): AsyncIterable<readonly ConfigParameter[]>;
   /** Every parameter under `prefix` (all pages, recursive). */
@@ -55,6 +58,8 @@ export interface ApplicationInfo {
   readonly status: string;
   readonly versionId: number;
   readonly snapshotsEnabled: boolean;
+  /** MSF's daily maintenance window, when DescribeApplication reports one. */
+  readonly maintenanceWindow?: MaintenanceWindow | undefined;
   /** The snapshot named by a RESTORE_FROM_CUSTOM_SNAPSHOT restore configuration. */
   readonly restoreSnapshotName?: string | undefined;
 }
@@ -109,6 +114,7 @@ export interface PointerUpdate {
   /** The start of a stale episode, or null when it ended. */
   readonly staleSince?: number | null | undefined;
   readonly durationsMs?: readonly number[] | undefined;
+  readonly nextSlotAt?: number | undefined;
 }
 
 export interface RunStore {
@@ -127,6 +133,14 @@ export interface RunStore {
   recordEnding(
     key: { readonly appKey: string; readonly tenant: string },
     ending: EndedRun & { readonly readyAt?: number | undefined; readonly durationMs?: number | undefined },
+  ): Promise<void>;
+  /** Names of the application's pinned snapshots, which retention never deletes (a strongly consistent read). */
+  pinsOf(appKey: string): Promise<ReadonlySet<string>>;
+  /** Pins (or unpins) a snapshot of an application: retention keeps it, reason `pinned`. */
+  setPinned(
+    key: { readonly appKey: string; readonly tenant: string },
+    snapshot: string,
+    pinned: boolean,
   ): Promise<void>;
   /** Counts a delivery of the run's messages that failed retryably, with its error. */
   noteRetry(key: RunKey, error: RunError, now: number): Promise<void>;

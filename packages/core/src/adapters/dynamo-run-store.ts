@@ -162,6 +162,44 @@ export class DynamoRunStore implements RunStore {
     }
   }
 
+  /** The application's pinned snapshots (a string set on its pointer), read strongly consistent. */
+  async pinsOf(appKey: string): Promise<ReadonlySet<string>> {
+    try {
+      const output = await this.doc.send(
+        new GetCommand({
+          TableName: this.#tableName,
+          Key: { [PK]: appKey, [SK]: SCHEDULE_RUN_ID },
+          ProjectionExpression: 'pins',
+          ConsistentRead: true,
+        }),
+      );
+      const pins: unknown = output.Item?.pins;
+      return pins instanceof Set ? new Set([...pins].map(String)) : new Set();
+    } catch (error) {
+      throw toDomainError(error, { operation: 'GetItem' });
+    }
+  }
+
+  /** Adds a snapshot to (or removes it from) the pointer's string set of pins. */
+  async setPinned(
+    key: { readonly appKey: string; readonly tenant: string },
+    snapshot: string,
+    pinned: boolean,
+  ): Promise<void> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.#tableName,
+          Key: { [PK]: key.appKey, [SK]: SCHEDULE_RUN_ID },
+          UpdateExpression: `${pinned ? 'ADD' : 'DELETE'} pins :name SET tenant = :tenant`,
+          ExpressionAttributeValues: { ':name': new Set([snapshot]), ':tenant': key.tenant },
+        }),
+      );
+    } catch (error) {
+      throw toDomainError(error, { operation: 'UpdateItem' });
+    }
+  }
+
   /** Counts a retryable failure of one of the run's deliveries, with its error. */
   async noteRetry(key: RunKey, error: RunError, now: number): Promise<void> {
     try {
@@ -426,6 +464,7 @@ function pointerExpression(update: PointerUpdate, forward: Item = {}) {
     tenant: update.tenant,
     invalidDigest: update.invalidDigest,
     durationsMs: update.durationsMs,
+    nextSlotAt: update.nextSlotAt,
     ...(typeof update.staleSince === 'number' ? { staleSince: update.staleSince } : {}),
   });
   const set = setExpression(fields);
@@ -499,6 +538,7 @@ function toScheduleEntry(item: Item): ScheduleEntry {
     staleSince: numberOr(item.staleSince),
     lastEnded: item.lastEnded as ScheduleEntry['lastEnded'],
     durationsMs: Array.isArray(item.durationsMs) ? (item.durationsMs as number[]) : undefined,
+    nextSlotAt: numberOr(item.nextSlotAt),
   };
 }
 

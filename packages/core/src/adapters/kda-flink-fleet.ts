@@ -18,6 +18,7 @@ import {
 } from '@aws-sdk/client-kinesis-analytics-v2';
 import type { STSClient } from '@aws-sdk/client-sts';
 import { ApplicationNotFoundError, SnapshotQuotaExceededError } from '../domain/errors';
+import { maintenanceWindowOf } from '../domain/maintenance';
 import { SNAPSHOT_QUOTA, type Snapshot, SnapshotStatus } from '../domain/retention';
 import {
   type ApplicationInfo,
@@ -160,6 +161,7 @@ export class KdaFlinkSnapshots implements FlinkSnapshots {
       snapshotsEnabled: configuration?.ApplicationSnapshotConfigurationDescription?.SnapshotsEnabled === true,
       restoreSnapshotName:
         restore?.ApplicationRestoreType === RESTORE_FROM_CUSTOM_SNAPSHOT ? restore.SnapshotName : undefined,
+      maintenanceWindow: maintenanceWindowOf(detail.ApplicationMaintenanceConfigurationDescription),
     };
   }
 

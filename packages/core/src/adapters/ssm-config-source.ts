@@ -2,12 +2,13 @@
  * ConfigSource over SSM Parameter Store: every parameter under a path, all pages, recursive.
  */
 import {
+  GetParameterCommand,
   GetParametersByPathCommand,
   type GetParametersByPathCommandOutput,
   type SSMClient,
 } from '@aws-sdk/client-ssm';
 import type { ConfigParameter, ConfigSource } from '../ports';
-import { toDomainError } from './aws-errors';
+import { awsErrorCode, toDomainError } from './aws-errors';
 
 /** GetParametersByPath's largest page. */
 const PAGE_SIZE = 10;
@@ -43,6 +44,25 @@ export class SsmConfigSource implements ConfigSource {
   ) {
     this.#intervalMs = 1000 / (options.maxRequestsPerSecond ?? 40);
     this.#sleep = options.sleep ?? sleepFor;
+  }
+
+  /** One parameter by name (GetParameter), or undefined when SSM has none of that name. */
+  async get(name: string): Promise<ConfigParameter | undefined> {
+    try {
+      const { Parameter: parameter } = await this.ssm.send(
+        new GetParameterCommand({ Name: name, WithDecryption: false }),
+      );
+      if (parameter?.Name === undefined || parameter.Value === undefined) return undefined;
+      return {
+        name: parameter.Name,
+        value: parameter.Value,
+        version: parameter.Version ?? 0,
+        type: parameter.Type,
+      };
+    } catch (error) {
+      if (awsErrorCode(error) === 'ParameterNotFound') return undefined;
+      throw toDomainError(error, { operation: 'GetParameter' });
+    }
   }
 
   /** Every parameter under `prefix`, recursive, one GetParametersByPath page at a time, in SSM's order. */

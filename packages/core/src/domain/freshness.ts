@@ -4,7 +4,8 @@
  * application is alerted once when it becomes stale and once when it recovers, however many ticks it
  * stays so. A new application has a grace period of one objective before it can be stale.
  */
-import type { AppConfig } from './config';
+import { type AppConfig, DEFAULT_INTERVAL_MINUTES } from './config';
+import { nextCronRun } from './cron';
 
 const MINUTE_MS = 60_000;
 
@@ -30,11 +31,29 @@ export interface FreshnessVerdict {
   readonly transition: 'became-stale' | 'recovered' | undefined;
 }
 
-/** The application's objective in minutes: its maxSnapshotAgeMinutes, or twice its interval. */
+/** Cron runs looked at to find a schedule's longest gap: a week of daily runs and one more. */
+const GAP_SAMPLE = 8;
+
+/**
+ * The application's objective in minutes: its maxSnapshotAgeMinutes, or twice the time between its
+ * runs: its interval, or the longest gap among a cron schedule's next runs after `at` (weekdays at 02:00
+ * has a weekend gap of three days: twice a day's gap would make every Monday stale).
+ */
 export function freshnessObjectiveMinutes(
-  config: Pick<AppConfig, 'maxSnapshotAgeMinutes' | 'intervalMinutes'>,
+  config: Pick<AppConfig, 'maxSnapshotAgeMinutes' | 'intervalMinutes' | 'schedule'>,
+  at: number,
 ): number {
-  return config.maxSnapshotAgeMinutes ?? 2 * config.intervalMinutes;
+  if (config.maxSnapshotAgeMinutes !== undefined) return config.maxSnapshotAgeMinutes;
+  const { schedule } = config;
+  if (schedule === undefined) return 2 * (config.intervalMinutes ?? DEFAULT_INTERVAL_MINUTES);
+  let longest = 0;
+  let run = nextCronRun(schedule.cron, schedule.timezone, at);
+  for (let i = 1; i < GAP_SAMPLE; i++) {
+    const next = nextCronRun(schedule.cron, schedule.timezone, run);
+    longest = Math.max(longest, next - run);
+    run = next;
+  }
+  return 2 * Math.ceil(longest / MINUTE_MS);
 }
 
 /** Judges an application's freshness at `now` against its objective, and the alert the change owes. */

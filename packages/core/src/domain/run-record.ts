@@ -5,7 +5,7 @@
 import type { Alert } from './alerts';
 import type { FreshnessRecord } from './freshness';
 import type { DeleteReason, KeepReason, QuotaStatus } from './retention';
-import type { RunState } from './run-state';
+import type { RunState, RunTrigger } from './run-state';
 
 export interface RunKey {
   /** `<tenant>/<app>` from the parameter name. */
@@ -56,6 +56,8 @@ export interface RunRecord extends RunKey {
   readonly tenant: string;
   readonly application: string;
   readonly parameter?: string | undefined;
+  /** What started the run (absent on runs recorded before triggers were: the schedule). */
+  readonly trigger?: RunTrigger | undefined;
   readonly state: RunState;
   /** Epoch ms at which the run entered each state it went through. */
   readonly at: Partial<Record<RunState, number>>;
@@ -122,6 +124,8 @@ export interface ScheduleEntry extends FreshnessRecord {
   readonly lastEnded?: EndedRun | undefined;
   /** Recent snapshot durations (ms, upper bounds), oldest first: when to look for the next one. */
   readonly durationsMs?: readonly number[] | undefined;
+  /** The application's next slot after its last dispatched tick (epoch ms): its next trigger. */
+  readonly nextSlotAt?: number | undefined;
 }
 
 /** Fields a transition may set besides the state and its timestamp. */

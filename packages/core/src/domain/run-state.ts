@@ -22,6 +22,10 @@ export const RunStateSchema = z.enum(RunState, {
 });
 export type RunState = z.infer<typeof RunStateSchema>;
 
+/** What started a run: its schedule, an operator (`flink-snapshots snapshot`), or a restore. */
+export const RunTrigger = { SCHEDULE: 'schedule', MANUAL: 'manual', RESTORE: 'restore' } as const;
+export type RunTrigger = (typeof RunTrigger)[keyof typeof RunTrigger];
+
 /** The state of a run that does not exist yet: the `from` of its first write. */
 export const RUN_START = 'NONE';
 export type RunOrigin = RunState | typeof RUN_START;

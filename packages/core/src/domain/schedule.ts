@@ -8,7 +8,7 @@
  * for the window to end. A paused application waits without a record; a disabled one is reported once per
  * slot, to be recorded SKIPPED.
  */
-import { type Blackout, BlackoutAction, type CronSchedule } from './config';
+import { type AppConfig, type Blackout, BlackoutAction, type CronSchedule } from './config';
 import { describeCron, nextCronRun, previousCronRun } from './cron';
 import { formatInZone, formatUtc, UTC } from './time-zone';
 
@@ -106,6 +106,20 @@ export const MAX_COUNTED_SLOTS = 100;
 /** How many "skip" windows in a row the search for an older pending slot crosses before giving up. */
 const MAX_SKIPPED_WINDOWS = 100;
 const WAITING: ScheduleDecision = { outcome: ScheduleOutcome.WAITING };
+
+/** What the schedule needs of a configuration: its key, its interval or cron, and whether it runs. */
+export function scheduledApp(
+  config: Pick<AppConfig, 'appKey' | 'intervalMinutes' | 'schedule' | 'enabled' | 'paused' | 'blackouts'>,
+): ScheduledApp {
+  return {
+    key: config.appKey,
+    intervalMinutes: config.intervalMinutes,
+    schedule: config.schedule,
+    enabled: config.enabled,
+    paused: config.paused,
+    blackouts: config.blackouts,
+  };
+}
 
 /** FNV-1a over UTF-16 code units with a murmur3 finalizer: stable across runtimes and well spread. */
 export function hashKey(key: string): number {

@@ -37,6 +37,8 @@ export const SnapshotStepMessageSchema = z.strictObject({
   ...common,
   /** Epoch ms until which an application on its way to RUNNING (STARTING, UPDATING, …) is waited for. */
   retryUntil: count('a time in epoch milliseconds').optional(),
+  /** Epoch ms of the application's next slot: a run waiting for MSF's maintenance window to end stops there. */
+  slotEndsAt: count('a time in epoch milliseconds').optional(),
   /** Times the step waited so far for the application to settle (STARTING, UPDATING, …). */
   waits: count('waits so far').optional(),
   /** Times the step waited so far for pruned snapshots to finish DELETING and free the quota. */
@@ -131,6 +133,7 @@ export function buildSnapshotMessage(input: {
   readonly now: number;
   readonly attempt?: number;
   readonly retryUntil?: number | undefined;
+  readonly slotEndsAt?: number | undefined;
   readonly expectedDurationMs?: number | undefined;
 }): SnapshotStepMessage {
   const { config } = input;
@@ -145,6 +148,7 @@ export function buildSnapshotMessage(input: {
     deadline: snapshotDeadline(config, input.now),
     config,
     ...(input.retryUntil === undefined ? {} : { retryUntil: Math.round(input.retryUntil) }),
+    ...(input.slotEndsAt === undefined ? {} : { slotEndsAt: Math.round(input.slotEndsAt) }),
     ...(input.expectedDurationMs === undefined
       ? {}
       : { expectedDurationMs: Math.round(input.expectedDurationMs) }),
@@ -154,10 +158,10 @@ export function buildSnapshotMessage(input: {
 /** The same snapshot step, to be taken again after waiting for the application or for the quota. */
 export function buildWaitedSnapshotMessage(
   from: SnapshotStepMessage,
-  reason: 'settle' | 'quota',
+  reason: 'settle' | 'maintenance' | 'quota',
 ): SnapshotStepMessage {
   const waited =
-    reason === 'settle' ? { waits: (from.waits ?? 0) + 1 } : { quotaWaits: (from.quotaWaits ?? 0) + 1 };
+    reason === 'quota' ? { quotaWaits: (from.quotaWaits ?? 0) + 1 } : { waits: (from.waits ?? 0) + 1 };
   return validated(SnapshotStepMessageSchema, { ...from, attempt: 0, ...waited });
 }
 

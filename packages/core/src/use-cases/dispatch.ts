@@ -1,17 +1,25 @@
 import { MetricName, RUN_ENDINGS, severityOf } from '../domain/alerts';
-import { type AppConfig, configPathPrefix, parseAppConfig } from '../domain/config';
+import {
+  type AppConfig,
+  configPathPrefix,
+  parseAppConfig,
+  parseStageDefaults,
+  type StageDefaultsResult,
+} from '../domain/config';
+import { type DefaultsLayer, stageDefaultsParameterName } from '../domain/defaults';
 import { ConfigError } from '../domain/errors';
 import { FreshnessState, freshnessObjectiveMinutes, judgeFreshness } from '../domain/freshness';
-import { formatIssue } from '../domain/issues';
+import { formatIssue, IssueKind, renderValue } from '../domain/issues';
 import type { ScheduleEntry } from '../domain/run-record';
-import { RunState, runIdFromTick } from '../domain/run-state';
-import { hashKey, selectDue, slotStart } from '../domain/schedule';
+import { RunState, RunTrigger, runIdFromTick } from '../domain/run-state';
+import { hashKey, nextSlot, planTick, scheduledApp } from '../domain/schedule';
 import {
   admitApplication,
   type Deployment,
   readTenantRegistry,
   type TenantMode,
   type TenantRegistry,
+  tenantDefaultsLayer,
   tenantRegistryPrefix,
 } from '../domain/tenant';
 import { buildSnapshotMessage, chunkSendBatches, workMessageEntry } from '../domain/work-message';
@@ -108,7 +116,12 @@ function parseAll(parameters: readonly ConfigParameter[], tick: Tick): ParsedPar
   const valid: AppConfig[] = [];
   const invalid: ParsedParameters['invalid'] = [];
   for (const parameter of parameters) {
-    const result = parseAppConfig(parameter.name, parameter.value, input, parameter.type);
+    const layers = layersOf(tick, parameter.name);
+    if (!Array.isArray(layers)) {
+      invalid.push({ parameter, error: layers });
+      continue;
+    }
+    const result = parseAppConfig(parameter.name, parameter.value, { ...input, layers }, parameter.type);
     if (!result.ok) {
       invalid.push({ parameter, error: result.error });
       continue;
@@ -130,12 +143,66 @@ function parseAll(parameters: readonly ConfigParameter[], tick: Tick): ParsedPar
   return { valid, invalid };
 }
 
+/**
+ * What a parameter's configuration inherits, least specific first: the stage defaults, then its tenant's
+ * registry entry's; or the error saying the stage defaults are invalid (nothing inherits from them then).
+ */
+function layersOf(tick: Tick, parameter: string): DefaultsLayer[] | ConfigError {
+  const layers: DefaultsLayer[] = [];
+  if (tick.stageLayer !== undefined) {
+    if (!tick.stageLayer.ok) {
+      const error = tick.stageLayer.error;
+      return new ConfigError({
+        parameter,
+        issues: [
+          {
+            field: '(stage defaults)',
+            kind: IssueKind.CONSTRAINT,
+            value: renderValue(error.parameter),
+            expected: `valid stage defaults, which every application inherits; an administrator must fix ${error.parameter}: ${error.issues.map(formatIssue).join('; ')}`,
+          },
+        ],
+        ...tenantOf(tick.input.stage, parameter),
+      });
+    }
+    layers.push(tick.stageLayer.layer);
+  }
+  const tenant = tenantOf(tick.input.stage, parameter).tenant;
+  const entry = tenant === undefined ? undefined : tick.registry.entries.get(tenant);
+  if (entry !== undefined) layers.push(tenantDefaultsLayer(entry));
+  return layers;
+}
+
+/** The tenant and application key a parameter name spells, if it spells them. */
+function tenantOf(stage: string, parameter: string): { tenant?: string; appKey?: string } {
+  const [tenant, app, ...rest] = parameter.slice(configPathPrefix(stage).length).split('/');
+  if (
+    tenant === undefined ||
+    app === undefined ||
+    rest.length > 0 ||
+    !parameter.startsWith(configPathPrefix(stage))
+  )
+    return {};
+  return { tenant, appKey: `${tenant}/${app}` };
+}
+
+/** The stage defaults parameter, parsed; undefined when there is none. */
+function readStageLayer(
+  parameter: ConfigParameter | undefined,
+  stage: string,
+): StageDefaultsResult | undefined {
+  if (parameter === undefined) return undefined;
+  return parseStageDefaults(parameter.name, parameter.value, { stage, type: parameter.type });
+}
+
 interface Tick {
   readonly input: DispatchInput;
   readonly runId: string;
   readonly now: number;
   readonly schedule: ReadonlyMap<string, ScheduleEntry>;
   readonly registry: TenantRegistry;
+  /** The stage defaults every configuration inherits (undefined when there are none). */
+  readonly stageLayer: StageDefaultsResult | undefined;
   /** Valid configurations read so far on this tick, by tenant: the application cap counts them. */
   readonly admitted: Map<string, number>;
 }
@@ -147,19 +214,26 @@ interface Tick {
  * they arrive, several at once.
  */
 export async function dispatch(deps: Deps, input: DispatchInput): Promise<DispatchReport> {
-  const [schedule, registryParameters] = await Promise.all([
+  const [schedule, registryParameters, stageDefaults] = await Promise.all([
     deps.runs.readSchedule(),
     deps.configs.readAll(tenantRegistryPrefix(input.stage)),
+    deps.configs.get(stageDefaultsParameterName(input.stage)),
   ]);
   const registry = readTenantRegistry(registryParameters, { stage: input.stage, mode: input.tenantMode });
   for (const error of registry.unnamed)
     deps.log.warn('invalid tenant registry entry', { error: error.message });
+  const stageLayer = readStageLayer(stageDefaults, input.stage);
+  if (stageLayer !== undefined && !stageLayer.ok) {
+    // Every configuration inherits from it: none is dispatched until it is fixed, and each says why.
+    deps.log.error('invalid stage defaults', { error: stageLayer.error.message });
+  }
   const tick: Tick = {
     input,
     runId: runIdFromTick(input.tick),
     now: deps.clock.now(),
     schedule,
     registry,
+    stageLayer,
     admitted: new Map(),
   };
   const totals = { ...NO_COUNTS };
@@ -218,15 +292,16 @@ async function dispatchPage(deps: Deps, tick: Tick, page: readonly ConfigParamet
     // A repeated tick finds its own runId as the last run: the application is due again, and the
     // conditional create below decides whether its run still needs sending.
     const lastRunAt = entry?.lastRunId === runId ? undefined : entry?.lastRunAt;
-    return {
-      key: config.appKey,
-      intervalMinutes: config.intervalMinutes,
-      enabled: config.enabled,
-      lastRunAt,
-      config,
-    };
+    return { ...scheduledApp(config), lastRunAt, config };
   });
-  const { due, disabled } = selectDue(candidates, input.tick, input.tickMinutes);
+  const plan = planTick(candidates, input.tick, input.tickMinutes);
+  const { due } = plan;
+  // Disabled, or a slot a "skip" blackout drops: recorded SKIPPED once per slot, with the reason.
+  const disabled = [...plan.disabled, ...plan.skipped];
+  const reasonOf = (config: AppConfig) => {
+    const decision = plan.decisions.get(config.appKey);
+    return decision !== undefined && 'reason' in decision ? decision.reason : '';
+  };
   const pointer = (config: AppConfig) => {
     const durations = schedule.get(config.appKey)?.durationsMs;
     return deps.runs.markScheduled({
@@ -235,6 +310,7 @@ async function dispatchPage(deps: Deps, tick: Tick, page: readonly ConfigParamet
       lastRunId: runId,
       lastRunAt: input.tick,
       firstSeenAt: now,
+      nextSlotAt: nextSlot(scheduledApp(config), input.tick, input.tickMinutes),
       // Trimmed here, where the pointer was read: the worker only appends.
       ...(durations !== undefined && durations.length > DURATIONS_KEPT
         ? { durationsMs: durations.slice(-DURATIONS_KEPT) }
@@ -243,7 +319,7 @@ async function dispatchPage(deps: Deps, tick: Tick, page: readonly ConfigParamet
   };
 
   await mapWithConcurrency(disabled, WRITE_CONCURRENCY, async ({ config }) => {
-    const reason = 'disabled by its configuration (enabled: false)';
+    const reason = reasonOf(config);
     const created = await deps.runs.create(
       { ...runIdentity(config, runId), state: RunState.SKIPPED, reason },
       now,
@@ -254,9 +330,16 @@ async function dispatchPage(deps: Deps, tick: Tick, page: readonly ConfigParamet
   });
 
   const created = await mapWithConcurrency(due, WRITE_CONCURRENCY, async ({ config }) => {
-    const fresh = await deps.runs.create({ ...runIdentity(config, runId), state: RunState.DISPATCHED }, now, [
-      RunState.DISPATCHED,
-    ]);
+    const fresh = await deps.runs.create(
+      {
+        ...runIdentity(config, runId),
+        state: RunState.DISPATCHED,
+        trigger: RunTrigger.SCHEDULE,
+        notes: [reasonOf(config)],
+      },
+      now,
+      [RunState.DISPATCHED],
+    );
     await pointer(config);
     return fresh ? config : undefined;
   });
@@ -292,15 +375,14 @@ async function dispatchPage(deps: Deps, tick: Tick, page: readonly ConfigParamet
  */
 function snapshotMessage(tick: Tick, config: AppConfig, runId: string) {
   const { input, now, schedule } = tick;
-  const slotEnd =
-    slotStart(config.appKey, config.intervalMinutes, input.tick, input.tickMinutes) +
-    config.intervalMinutes * 60_000;
+  const slotEnd = nextSlot(scheduledApp(config), input.tick, input.tickMinutes);
   const durations = schedule.get(config.appKey)?.durationsMs ?? [];
   return buildSnapshotMessage({
     config,
     runId,
     now,
     retryUntil: Math.min(slotEnd, now + MAX_SETTLE_MS),
+    slotEndsAt: slotEnd,
     expectedDurationMs: durations.length === 0 ? undefined : Math.max(...durations.slice(-DURATIONS_KEPT)),
   });
 }
@@ -320,7 +402,7 @@ async function watchFreshness(
   let maxAgeMinutes = 0;
   await mapWithConcurrency(enabled, WRITE_CONCURRENCY, async (config) => {
     const entry = schedule.get(config.appKey) ?? { appKey: config.appKey };
-    const objective = freshnessObjectiveMinutes(config);
+    const objective = freshnessObjectiveMinutes(config, now);
     const verdict = judgeFreshness(entry, objective, now);
     if (verdict.state === FreshnessState.STALE) stale++;
     if (verdict.ageMs !== undefined)

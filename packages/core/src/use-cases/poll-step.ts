@@ -126,6 +126,7 @@ async function completeRun(
       config,
       flink: deps.flink.forTarget(config),
       restoreSnapshotName: run.restoreSnapshotName,
+      applicationVersionId: run.applicationVersionId,
       remainingMs: context.remainingMs,
     });
     const pruned = await deps.runs.transition(

@@ -9,6 +9,8 @@ export interface PruneInput {
   readonly config: AppConfig;
   readonly flink: FlinkSnapshots;
   readonly restoreSnapshotName?: string | undefined;
+  /** The application's current version: retention keeps a READY snapshot of the previous one. */
+  readonly applicationVersionId?: number | undefined;
   /** Real milliseconds left in this invocation; deletions stop with a margin and the rest is deferred. */
   readonly remainingMs: () => number;
 }
@@ -22,7 +24,7 @@ const SAFETY_MARGIN_MS = 10_000;
  * others go on; a dry run deletes nothing and records what would have been deleted.
  */
 export async function pruneSnapshots(
-  deps: Pick<Deps, 'clock' | 'log' | 'metrics'>,
+  deps: Pick<Deps, 'clock' | 'log' | 'metrics' | 'runs'>,
   input: PruneInput,
 ): Promise<PruneRecord> {
   const { config, flink } = input;
@@ -30,6 +32,8 @@ export async function pruneSnapshots(
   const plan = planRetention(snapshots, config.retention, {
     now: deps.clock.now(),
     restoreSnapshotName: input.restoreSnapshotName,
+    pinned: await deps.runs.pinsOf(config.appKey),
+    currentApplicationVersionId: input.applicationVersionId,
   });
   const deleted: DeletedSnapshot[] = [];
   const failed: DeleteFailure[] = [];

@@ -1,6 +1,7 @@
 import { MetricName, RUN_ENDINGS } from '../domain/alerts';
 import { StatusOutlook, settleDelaySeconds, statusOutlook } from '../domain/application-status';
 import { InvalidRequestError, SnapshotQuotaExceededError, TenantBindingError } from '../domain/errors';
+import { maintenanceDeferral } from '../domain/maintenance';
 import { KeepReason } from '../domain/retention';
 import type { RunKey, RunRecord } from '../domain/run-record';
 import { RunState, snapshotName } from '../domain/run-state';
@@ -62,12 +63,24 @@ export async function runSnapshotStep(
   }
   const outlook = statusOutlook(app.status);
   if (outlook === StatusOutlook.SETTLING && (await waitToSettle(deps, message, app))) return 'waiting';
+  // MSF may restart the application inside its maintenance window: no snapshot starts there.
+  const maintenance =
+    outlook === StatusOutlook.RUNNING && config.avoidMaintenanceWindow !== false
+      ? maintenanceDeferral(deps.clock.now(), app.maintenanceWindow, message.slotEndsAt)
+      : undefined;
+  if (maintenance?.inside && maintenance.resumeAt !== undefined) {
+    if (await waitAndRetry(deps, message, maintenance.resumeAt, maintenance.reason, 'maintenance')) {
+      return 'waiting';
+    }
+  }
 
-  const running = outlook === StatusOutlook.RUNNING;
+  const running = outlook === StatusOutlook.RUNNING && maintenance?.inside !== true;
   const skipReason =
     outlook === StatusOutlook.SETTLING
       ? `application ${config.applicationName} stayed ${app.status} (on its way to RUNNING) until ${iso(message.retryUntil ?? deps.clock.now())}, the end of its wait in this slot: no snapshot taken`
-      : `application ${config.applicationName} is ${app.status}, not RUNNING: no snapshot taken`;
+      : maintenance?.inside
+        ? `application ${config.applicationName}: ${maintenance.reason}`
+        : `application ${config.applicationName} is ${app.status}, not RUNNING: no snapshot taken`;
   const notes = app.snapshotsEnabled
     ? undefined
     : [
@@ -171,17 +184,29 @@ async function waitToSettle(
   const now = deps.clock.now();
   const until = message.retryUntil;
   if (until === undefined || now >= until) return false;
-  const delay = Math.max(
-    1,
-    Math.min(settleDelaySeconds(message.waits ?? 0), Math.ceil((until - now) / 1000)),
-  );
+  const delay = Math.min(settleDelaySeconds(message.waits ?? 0), Math.ceil((until - now) / 1000));
   const reason = `application ${app.name} is ${app.status}, on its way to RUNNING: the snapshot waits for it (until ${iso(until)} at most)`;
+  return waitAndRetry(deps, message, now + delay * 1000, reason, 'settle');
+}
+
+/**
+ * Takes the step again at `until` (SQS delays it at most 15 minutes at a time: a longer wait takes
+ * several hops), recording on the run until when and why it waits. False when the run is not DISPATCHED
+ * any more (another delivery took it).
+ */
+async function waitAndRetry(
+  deps: Deps,
+  message: SnapshotStepMessage,
+  until: number,
+  reason: string,
+  kind: 'settle' | 'maintenance',
+): Promise<boolean> {
+  const now = deps.clock.now();
+  const delay = Math.max(1, Math.min(SEND_BATCH_LIMITS.maxDelaySeconds, Math.ceil((until - now) / 1000)));
   const key = { appKey: message.appKey, runId: message.runId };
-  if (!(await deps.runs.defer(key, now + delay * 1000, reason, now))) return false;
-  deps.log.info('waiting for the application to settle', { status: app.status, delaySeconds: delay });
-  await deps.queue.sendBatch([
-    workMessageEntry(buildWaitedSnapshotMessage(message, 'settle'), 'wait', delay),
-  ]);
+  if (!(await deps.runs.defer(key, until, reason, now))) return false;
+  deps.log.info('waiting before taking the snapshot', { kind, delaySeconds: delay, reason });
+  await deps.queue.sendBatch([workMessageEntry(buildWaitedSnapshotMessage(message, kind), 'wait', delay)]);
   return true;
 }
 
@@ -236,6 +261,7 @@ async function createWithQuotaRelief(
         config,
         flink,
         restoreSnapshotName,
+        applicationVersionId: run.applicationVersionId,
         remainingMs: context.remainingMs,
       });
       await notifyRun(deps, config, message.runId, 'quota-warning', {

@@ -6,8 +6,14 @@ const HOUR = 3_600_000;
 
 describe('freshnessObjectiveMinutes', () => {
   it('is twice the interval unless maxSnapshotAgeMinutes says otherwise', () => {
-    expect(freshnessObjectiveMinutes({ intervalMinutes: 1440 })).toBe(2880);
-    expect(freshnessObjectiveMinutes({ intervalMinutes: 1440, maxSnapshotAgeMinutes: 90 })).toBe(90);
+    expect(freshnessObjectiveMinutes({ intervalMinutes: 1440 }, NOW)).toBe(2880);
+    expect(freshnessObjectiveMinutes({ intervalMinutes: 1440, maxSnapshotAgeMinutes: 90 }, NOW)).toBe(90);
+    expect(freshnessObjectiveMinutes({}, NOW)).toBe(2880);
+  });
+
+  it('is twice the longest gap of a cron schedule: a weekend for weekdays at 02:00', () => {
+    const schedule = { cron: '0 2 * * MON-FRI', timezone: 'Europe/Berlin', jitterMinutes: 0 };
+    expect(freshnessObjectiveMinutes({ schedule }, NOW)).toBe(2 * 3 * 1440);
   });
 });
 

@@ -60,6 +60,9 @@ export class MemoryConfigSource implements ConfigSource {
       type,
     });
   }
+  async get(name: string): Promise<ConfigParameter | undefined> {
+    return this.parameters.get(name);
+  }
   async readAll(prefix: string): Promise<ConfigParameter[]> {
     return [...this.parameters.values()].filter((p) => p.name.startsWith(prefix));
   }
@@ -283,6 +286,7 @@ export class MemoryRunStore implements RunStore {
         : {}),
       ...(update.invalidDigest === undefined ? {} : { invalidDigest: update.invalidDigest }),
       ...(update.durationsMs === undefined ? {} : { durationsMs: update.durationsMs }),
+      ...(update.nextSlotAt === undefined ? {} : { nextSlotAt: update.nextSlotAt }),
       ...(update.staleSince === null
         ? {}
         : { staleSince: update.staleSince === undefined ? staleSince : update.staleSince }),
@@ -303,6 +307,23 @@ export class MemoryRunStore implements RunStore {
       ...(readyAt === undefined ? {} : { lastReadyAt: readyAt }),
       ...(durationMs === undefined ? {} : { durationsMs: [...(current.durationsMs ?? []), durationMs] }),
     });
+  }
+
+  readonly pins = new Map<string, Set<string>>();
+
+  async pinsOf(appKey: string): Promise<ReadonlySet<string>> {
+    return new Set(this.pins.get(appKey));
+  }
+
+  async setPinned(
+    key: { readonly appKey: string; readonly tenant: string },
+    snapshot: string,
+    pinned: boolean,
+  ): Promise<void> {
+    const pins = this.pins.get(key.appKey) ?? new Set<string>();
+    if (pinned) pins.add(snapshot);
+    else pins.delete(snapshot);
+    this.pins.set(key.appKey, pins);
   }
 
   async noteRetry(key: RunKey, error: RunError, now: number): Promise<void> {
