@@ -6,6 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { seededRandom } from '../../common/random';
+import { ExternalIdSchema, ROLE_ARN_PATTERN } from '../sts/inputs';
 
 /** MSF's own limit: CreateApplicationSnapshot fails with LimitExceededException beyond it. */
 export const SNAPSHOTS_PER_APPLICATION_LIMIT = 1000;
@@ -131,6 +132,16 @@ const ApplicationSettingsShape = {
   generatedSnapshots: GeneratedSnapshotsSchema.optional(),
 };
 
+/** A role of another account whose trust policy requires an ExternalId (STS refuses AssumeRole without it). */
+const RoleSchema = z.strictObject({
+  arn: z
+    .string()
+    .regex(ROLE_ARN_PATTERN, 'expected an IAM role ARN such as "arn:aws:iam::123456789012:role/name"'),
+  externalId: z.string().refine((id) => ExternalIdSchema.safeParse(id).success, {
+    message: "expected an ExternalId of 2 to 1224 letters, digits or _+=,.@:/- (STS's constraint)",
+  }),
+});
+
 const ApplicationSchema = z.strictObject({
   name: ApplicationNameSchema,
   ...ApplicationSettingsShape,
@@ -144,8 +155,22 @@ export const FleetSchema = z
   .strictObject({
     defaults: z.strictObject(ApplicationSettingsShape).optional(),
     applications: z.array(ApplicationSchema),
+    /** Roles whose AssumeRole requires an ExternalId. */
+    roles: z.array(RoleSchema).optional(),
   })
   .superRefine((fleet, ctx) => {
+    const roles = new Set<string>();
+    fleet.roles?.forEach((role, index) => {
+      if (roles.has(role.arn)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['roles', index, 'arn'],
+          input: role.arn,
+          message: `duplicate role "${role.arn}"; expected each role once, with the one ExternalId it requires`,
+        });
+      }
+      roles.add(role.arn);
+    });
     const names = new Set<string>();
     fleet.applications.forEach((app, index) => {
       if (names.has(app.name)) {

@@ -191,6 +191,32 @@ describe('parseFleet', () => {
       /has 1001 snapshots; expected at most 1000/,
     ],
     [
+      'a role ARN that is not a role ARN',
+      { applications: [], roles: [{ arn: 'arn:aws:iam::123:role/x', externalId: 'prod/search' }] },
+      /roles\[0\]\.arn: expected an IAM role ARN such as "arn:aws:iam::123456789012:role\/name" \(received "arn:aws:iam::123:role\/x"\)/,
+    ],
+    [
+      'an ExternalId STS would refuse',
+      { applications: [], roles: [{ arn: 'arn:aws:iam::123456789012:role/x', externalId: 'prod search' }] },
+      /roles\[0\]\.externalId: expected an ExternalId of 2 to 1224 letters, digits or _\+=,\.@:\/- .*\(received "prod search"\)/,
+    ],
+    [
+      'a role without its ExternalId',
+      { applications: [], roles: [{ arn: 'arn:aws:iam::123456789012:role/x' }] },
+      /roles\[0\]\.externalId: .*\(received nothing\)/,
+    ],
+    [
+      'one role twice',
+      {
+        applications: [],
+        roles: [
+          { arn: 'arn:aws:iam::123456789012:role/x', externalId: 'prod/a' },
+          { arn: 'arn:aws:iam::123456789012:role/x', externalId: 'prod/b' },
+        ],
+      },
+      /roles\[1\]\.arn: duplicate role "arn:aws:iam::123456789012:role\/x"/,
+    ],
+    [
       'a snapshot newer than its application version',
       {
         applications: [
