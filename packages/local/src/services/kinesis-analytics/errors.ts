@@ -4,7 +4,7 @@
  */
 import { validationError } from '../../protocol/input';
 import { AwsError } from '../../protocol/service';
-import { SNAPSHOTS_PER_APPLICATION_LIMIT } from './fleet';
+import { SNAPSHOTS_PER_APPLICATION_LIMIT, TAGS_PER_APPLICATION_LIMIT } from './fleet';
 
 const invalidArgument = (message: string) => new AwsError('InvalidArgumentException', message);
 const inUse = (message: string) => new AwsError('ResourceInUseException', message);
@@ -18,6 +18,8 @@ export const msfErrors = {
     ),
   applicationNotFound: (name: string) =>
     new AwsError('ResourceNotFoundException', `Application ${name} not found`),
+  applicationArnNotFound: (arn: string) =>
+    new AwsError('ResourceNotFoundException', `Application ${arn} not found`),
   snapshotNotFound: (application: string, name: string) =>
     new AwsError('ResourceNotFoundException', `Snapshot ${name} not found for application ${application}`),
   applicationExists: (name: string) =>
@@ -82,6 +84,15 @@ export const msfErrors = {
   restoreNotReady: (application: string, snapshotName: string, status: string) =>
     invalidArgument(
       `Snapshot ${snapshotName} of application ${application} is ${status}; restoring needs a READY snapshot`,
+    ),
+  reservedTagKey: (key: string) =>
+    invalidArgument(
+      `Tag key ${key} starts with aws:, a prefix reserved for AWS; such tags cannot be added or removed`,
+    ),
+  tooManyTags: (name: string, count: number) =>
+    new AwsError(
+      'TooManyTagsException',
+      `Application ${name} would have ${count} tags; the maximum number of user-defined application tags is ${TAGS_PER_APPLICATION_LIMIT}`,
     ),
   invalidNextToken: (token: string) =>
     invalidArgument(

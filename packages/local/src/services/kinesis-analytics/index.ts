@@ -6,8 +6,8 @@
  * tests check invariants on the simulated fleet without HTTP.
  *
  * The house: inputs.ts (schemas), operations.ts (the operation table), errors.ts, model.ts
- * (applications, snapshots and their statuses in time), simulation.ts (the fleet and what the service
- * does on its own: snapshots and their faults), fleet.ts (the fleet file), outputs.ts (output types).
+ * (applications, their tags, snapshots and their statuses in time), simulation.ts (the fleet and what
+ * the service does on its own: snapshots and their faults), fleet.ts (the fleet file), outputs.ts.
  */
 import { isOperation, runOperation } from '../../protocol/operations';
 import type { JsonService, ServiceContext, ServiceOptions } from '../../protocol/service';
