@@ -112,6 +112,7 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
     ssm: new SsmService(serviceOptions),
     kinesisAnalytics: new KinesisAnalyticsService({
       ...serviceOptions,
+      sessions: sts,
       ...(options.fleet === undefined ? {} : { fleet: options.fleet }),
     }),
     sts,

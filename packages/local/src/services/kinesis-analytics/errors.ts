@@ -1,6 +1,7 @@
 /**
  * Kinesis Analytics V2's errors, as MSF declares them per operation, each naming the application,
- * snapshot or value at fault and what was expected.
+ * snapshot or value at fault and what was expected; and IAM's refusal (AccessDeniedException), worded
+ * as IAM words it for a JSON service.
  */
 import { validationError } from '../../protocol/input';
 import { AwsError } from '../../protocol/service';
@@ -93,6 +94,12 @@ export const msfErrors = {
     new AwsError(
       'TooManyTagsException',
       `Application ${name} would have ${count} tags; the maximum number of user-defined application tags is ${TAGS_PER_APPLICATION_LIMIT}`,
+    ),
+  /** IAM's refusal of a call no policy allows (HTTP 400, as JSON 1.1 services answer it). */
+  accessDenied: (callerArn: string, operation: string, resourceArn: string) =>
+    new AwsError(
+      'AccessDeniedException',
+      `User: ${callerArn} is not authorized to perform: kinesisanalytics:${operation} on resource: ${resourceArn} because no identity-based policy allows the kinesisanalytics:${operation} action`,
     ),
   invalidNextToken: (token: string) =>
     invalidArgument(
