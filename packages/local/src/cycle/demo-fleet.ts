@@ -3,7 +3,8 @@
  * run (completed, skipped, failed, slow, pruned across versions, protected restore snapshot, dry run,
  * foreign snapshots, cross-account, disabled, invalid configuration).
  */
-import { runIdFromTick, snapshotName } from '@flink-snapshots/core';
+import { externalIdOf, runIdFromTick, snapshotName } from '@flink-snapshots/core';
+import { TENANT_TAG_KEY } from '@flink-snapshots/settings';
 import type { FaultRuleInput } from '../control/faults';
 import type { Fleet, FleetApplication } from '../services/kinesis-analytics/fleet';
 
@@ -42,8 +43,14 @@ function ownSnapshots(
   });
 }
 
-/** The demo fleet, its SSM parameters and its fault rules, relative to the simulated `now`. */
-export function demoFleet(now: number): Demo {
+/** The cross-account application's role, which requires the ExternalId `<stage>/analytics`. */
+const ANALYTICS_ROLE = 'arn:aws:iam::210987654321:role/flink-snapshots-analytics';
+
+/**
+ * The demo fleet (each application tagged with its tenant; the other account's role requiring the
+ * ExternalId of `stage`), its SSM parameters and its fault rules, relative to the simulated `now`.
+ */
+export function demoFleet(now: number, stage: string): Demo {
   const restore = ownSnapshots(now, 4, 1);
   const applications: Array<DemoApplication & { readonly msf?: FleetApplication }> = [
     {
@@ -126,7 +133,7 @@ export function demoFleet(now: number): Demo {
     {
       tenant: 'analytics',
       key: 'rollups',
-      config: { region: 'eu-west-1', roleArn: 'arn:aws:iam::210987654321:role/flink-snapshots-analytics' },
+      config: { region: 'eu-west-1', roleArn: ANALYTICS_ROLE },
       story: 'in another account and region: reached through an assumed role',
       msf: { name: 'rollups' },
     },
@@ -147,7 +154,10 @@ export function demoFleet(now: number): Demo {
   return {
     fleet: {
       defaults: { status: 'RUNNING', snapshotDurationSeconds: { min: 20, max: 90 } },
-      applications: applications.flatMap((app) => (app.msf ? [app.msf] : [])),
+      applications: applications.flatMap((app) =>
+        app.msf ? [{ ...app.msf, tags: { [TENANT_TAG_KEY]: app.tenant } }] : [],
+      ),
+      roles: [{ arn: ANALYTICS_ROLE, externalId: externalIdOf(stage, 'analytics') }],
     },
     applications: applications.map(({ msf: _msf, ...app }) => app),
     faults: [{ kind: 'snapshot-fails', service: 'kinesisanalytics', application: 'query-router' }],
