@@ -14,11 +14,13 @@ export {
 } from './local-aws';
 export {
   AwsError,
+  type CallerSession,
   type JsonService,
   type QueryResult,
   type QueryService,
   type ServiceContext,
   type ServiceOptions,
+  type SessionDirectory,
 } from './protocol/service';
 export * from './runtime';
 export { DynamoDbService } from './services/dynamodb';
@@ -34,4 +36,4 @@ export * from './services/kinesis-analytics/fleet';
 export { type PublishedMessage, SnsService } from './services/sns';
 export { queueArnFromUrl, queueUrlFromArn, SqsService } from './services/sqs';
 export { type SsmOptions, SsmService } from './services/ssm';
-export { StsService } from './services/sts';
+export { type RoleRequirement, type StsOptions, StsService, type StsSession } from './services/sts';

@@ -14,7 +14,7 @@ import { createFrontDoor } from './protocol/front-door';
 import type { ServiceContext } from './protocol/service';
 import { DynamoDbService } from './services/dynamodb';
 import { KinesisAnalyticsService } from './services/kinesis-analytics';
-import type { Fleet } from './services/kinesis-analytics/fleet';
+import { type Fleet, parseFleet } from './services/kinesis-analytics/fleet';
 import { SnsService } from './services/sns';
 import { SqsService } from './services/sqs';
 import { SsmService } from './services/ssm';
@@ -29,7 +29,10 @@ export interface LocalAwsOptions {
   /** 0 picks a free port; default 4566. */
   readonly port?: number;
   readonly host?: '127.0.0.1';
-  /** Applications (and their snapshots) the Kinesis Analytics simulator starts with. */
+  /**
+   * Applications (and their snapshots and tags) the Kinesis Analytics simulator starts with, and the
+   * roles whose AssumeRole requires an ExternalId. Throws FleetError if it is not valid.
+   */
   readonly fleet?: Fleet;
   /** Seed of every random choice (snapshot durations, fault rates, ids); default: from the time. */
   readonly seed?: number;
@@ -97,15 +100,22 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
   const counters = new Counters();
   const serviceOptions = { clock, faults, random: serviceRandom.random };
 
+  const fleet = options.fleet === undefined ? undefined : parseFleet(options.fleet);
   const sqs = new SqsService(serviceOptions);
+  const sts = new StsService({
+    ...serviceOptions,
+    roles: (fleet?.roles ?? []).map((role) => ({ roleArn: role.arn, externalId: role.externalId })),
+  });
   const services: LocalAwsServices = {
     sqs,
     sns: new SnsService({ ...serviceOptions, sqs }),
     ssm: new SsmService(serviceOptions),
-    kinesisAnalytics: new KinesisAnalyticsService(
-      options.fleet === undefined ? serviceOptions : { ...serviceOptions, fleet: options.fleet },
-    ),
-    sts: new StsService(serviceOptions),
+    kinesisAnalytics: new KinesisAnalyticsService({
+      ...serviceOptions,
+      sessions: sts,
+      ...(options.fleet === undefined ? {} : { fleet: options.fleet }),
+    }),
+    sts,
     dynamodb: new DynamoDbService(),
   };
 
@@ -125,6 +135,7 @@ export async function startLocalAws(options: LocalAwsOptions = {}): Promise<Loca
     faults,
     counters,
     sns: services.sns,
+    sts,
     seed: () => seed,
     reseed: (next) => {
       seed = next;

@@ -89,9 +89,10 @@ const KEPT_NAMES = 5;
 /** The kept snapshots by reason: how many, and the newest few names. */
 function keptByReason(keep: RetentionPlan['keep']): NonNullable<PruneRecord['keptBy']> {
   const byReason: Partial<Record<KeepReason, { count: number; names: string[] }>> = {};
-  // Oldest first: the newest come last.
+  // The plan lists the kept oldest first; walk it newest first so the names are the newest.
   for (const { snapshot, reason } of [...keep].reverse()) {
-    const entry = (byReason[reason] ??= { count: 0, names: [] });
+    const entry = byReason[reason] ?? { count: 0, names: [] };
+    byReason[reason] = entry;
     entry.count++;
     if (entry.names.length < KEPT_NAMES) entry.names.push(snapshot.name);
   }

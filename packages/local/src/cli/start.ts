@@ -19,8 +19,9 @@ const TIME_SCALE = Number(process.env.TIME_SCALE ?? 0.01);
 async function main(): Promise<boolean> {
   const aws = await startLocalAws({ port: 0, timeScale: TIME_SCALE, seed: Number(process.env.SEED ?? 7) });
   try {
-    const demo = demoFleet(aws.clock.now());
+    const demo = demoFleet(aws.clock.now(), STAGE);
     aws.services.kinesisAnalytics.seed(demo.fleet);
+    for (const role of demo.fleet.roles ?? []) aws.services.sts.requireExternalId(role.arn, role.externalId);
     for (const rule of demo.faults) aws.faults.add(rule);
     const ssm = new SSMClient(clientConfig({ endpoint: aws.url, region: aws.region }));
     for (const [tenant, entry] of Object.entries(demo.registry)) {

@@ -1,6 +1,6 @@
 /**
- * The control plane under `/_local`: health, call counters, fault rules, the simulated clock, the seed
- * and what SNS published. Plain JSON over HTTP, no authentication, so curl and other processes (the
+ * The control plane under `/_local`: health, call counters, fault rules, the simulated clock, the seed,
+ * what SNS published, and STS's sessions and the roles that require an ExternalId. Plain JSON over HTTP, no authentication, so curl and other processes (the
  * local runtime, benchmarks) can drive it.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -14,6 +14,13 @@ export interface PublishedMessageLog {
   clearMessages(): void;
 }
 
+export interface StsControl {
+  sessions(): readonly unknown[];
+  roles(): readonly unknown[];
+  /** Throws naming the bad argument. */
+  requireExternalId(roleArn: string, externalId: string): unknown;
+}
+
 /** Serves `/_local/...`; the front door hands it every request under that path, unauthenticated. */
 export type ControlPlane = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void> | void;
 
@@ -22,6 +29,7 @@ export interface ControlPlaneOptions {
   readonly faults: Faults;
   readonly counters: Counters;
   readonly sns: PublishedMessageLog;
+  readonly sts: StsControl;
   seed(): number;
   reseed(seed: number): void;
 }
@@ -33,6 +41,7 @@ const SeedSchema = z.strictObject({
     .min(0)
     .max(2 ** 32 - 1),
 });
+const RoleRequirementSchema = z.strictObject({ roleArn: z.string(), externalId: z.string() });
 const MAX_CONTROL_BODY_BYTES = 64 * 1024;
 
 class ControlError extends Error {
@@ -45,7 +54,7 @@ class ControlError extends Error {
 }
 
 export function createControlPlane(options: ControlPlaneOptions): ControlPlane {
-  const { clock, faults, counters, sns } = options;
+  const { clock, faults, counters, sns, sts } = options;
   const started = Date.now();
 
   async function route(req: IncomingMessage, url: URL): Promise<{ status: number; body?: unknown }> {
@@ -120,9 +129,22 @@ export function createControlPlane(options: ControlPlaneOptions): ControlPlane {
       sns.clearMessages();
       return { status: 204 };
     }
+    if (is('GET', '/_local/sts/sessions')) return { status: 200, body: { sessions: sts.sessions() } };
+    if (is('GET', '/_local/sts/roles')) return { status: 200, body: { roles: sts.roles() } };
+    if (is('POST', '/_local/sts/roles')) {
+      const parsed = RoleRequirementSchema.safeParse(await readJson(req));
+      if (!parsed.success) {
+        throw new ControlError(400, `expected {"roleArn": "<role ARN>", "externalId": "<ExternalId>"}`);
+      }
+      try {
+        return { status: 201, body: sts.requireExternalId(parsed.data.roleArn, parsed.data.externalId) };
+      } catch (error) {
+        throw new ControlError(400, describeError(error));
+      }
+    }
     throw new ControlError(
       404,
-      `no control endpoint ${method} ${url.pathname}; see GET /_local/health, /_local/counters, /_local/faults, /_local/clock, /_local/seed, /_local/sns/messages`,
+      `no control endpoint ${method} ${url.pathname}; see GET /_local/health, /_local/counters, /_local/faults, /_local/clock, /_local/seed, /_local/sns/messages, /_local/sts/sessions, /_local/sts/roles`,
     );
   }
 

@@ -3,7 +3,13 @@
  * run (completed, skipped, failed, slow, pruned across versions, protected restore snapshot, dry run,
  * foreign snapshots, cross-account, disabled, invalid configuration).
  */
-import { runIdFromTick, snapshotName, TENANT_TAG_KEY, type TenantEntrySchema } from '@flink-snapshots/core';
+import {
+  externalIdOf,
+  runIdFromTick,
+  snapshotName,
+  TENANT_TAG_KEY,
+  type TenantEntrySchema,
+} from '@flink-snapshots/core';
 import type { z } from 'zod';
 import type { FaultRuleInput } from '../control/faults';
 import { DEFAULT_ACCOUNT_ID, DEFAULT_REGION } from '../local-aws';
@@ -51,8 +57,14 @@ function ownSnapshots(
   });
 }
 
-/** The demo fleet, its SSM parameters and its fault rules, relative to the simulated `now`. */
-export function demoFleet(now: number): Demo {
+/** The cross-account application's role, which requires the ExternalId `<stage>/analytics`. */
+const ANALYTICS_ROLE = `arn:aws:iam::${DEMO_OTHER_ACCOUNT}:role/flink-snapshots-analytics`;
+
+/**
+ * The demo fleet (each application tagged with its tenant; the other account's role requiring the
+ * ExternalId of `stage`), its SSM parameters and its fault rules, relative to the simulated `now`.
+ */
+export function demoFleet(now: number, stage: string): Demo {
   const restore = ownSnapshots(now, 4, 1);
   const applications: Array<DemoApplication & { readonly msf?: Omit<FleetApplication, 'tags'> }> = [
     {
@@ -149,10 +161,7 @@ export function demoFleet(now: number): Demo {
     {
       tenant: 'analytics',
       key: 'rollups',
-      config: {
-        region: 'eu-west-1',
-        roleArn: `arn:aws:iam::${DEMO_OTHER_ACCOUNT}:role/flink-snapshots-analytics`,
-      },
+      config: { region: 'eu-west-1', roleArn: ANALYTICS_ROLE },
       story: 'in another account and region: reached through an assumed role',
       msf: { name: 'rollups' },
     },
@@ -177,6 +186,8 @@ export function demoFleet(now: number): Demo {
       applications: applications.flatMap((app) =>
         app.msf ? [{ ...app.msf, tags: { [TENANT_TAG_KEY]: app.tenant } }] : [],
       ),
+      // The analytics account trusts the MSF access role only with the tenant's ExternalId.
+      roles: [{ arn: ANALYTICS_ROLE, externalId: externalIdOf(stage, 'analytics') }],
     },
     applications: applications.map(({ msf: _msf, ...app }) => app),
     registry: {

@@ -121,7 +121,7 @@ export function createFrontDoor(options: FrontDoorOptions): RequestListener {
    * The context of one request: its signal aborts, and its undo callbacks run, when the connection
    * closes before the answer is fully written (a client that gave up on a long poll).
    */
-  function requestContext(res: ServerResponse): ServiceContext {
+  function requestContext(res: ServerResponse, credential: Credential): ServiceContext {
     const controller = new AbortController();
     let undos: (() => void)[] = [];
     res.once('close', () => {
@@ -133,6 +133,7 @@ export function createFrontDoor(options: FrontDoorOptions): RequestListener {
     });
     return {
       ...context,
+      ...(credential.accessKeyId === '' ? {} : { callerAccessKeyId: credential.accessKeyId }),
       signal: controller.signal,
       onUndelivered: (undo) => {
         if (controller.signal.aborted) undo();
@@ -166,7 +167,8 @@ export function createFrontDoor(options: FrontDoorOptions): RequestListener {
     const signingName = service?.signingName ?? 'unknown';
     const fail = (error: AwsError) => sendJsonError(res, dialect, error);
 
-    if (parseCredential(req, url) === undefined) return fail(protocolErrors.missingAuthentication());
+    const credential = parseCredential(req, url);
+    if (credential === undefined) return fail(protocolErrors.missingAuthentication());
     if (service === undefined || operation === '') {
       req.resume();
       return fail(protocolErrors.unknownTarget(target));
@@ -194,7 +196,7 @@ export function createFrontDoor(options: FrontDoorOptions): RequestListener {
       const application = typeof input.ApplicationName === 'string' ? input.ApplicationName : undefined;
       if (application !== undefined) counters.incrementApplication(application, signingName, operation);
       await frontDoorFaults(signingName, operation, application, dialect.throttle);
-      const output = await service.handle(operation, input, requestContext(res));
+      const output = await service.handle(operation, input, requestContext(res, credential));
       sendJson(res, dialect, 200, output ?? {});
     } catch (error) {
       fail(unexpected(error, signingName, operation));
@@ -242,7 +244,7 @@ export function createFrontDoor(options: FrontDoorOptions): RequestListener {
         params.ApplicationName,
         queryThrottle(service.signingName),
       );
-      const result = await service.handleQuery(action, params, requestContext(res));
+      const result = await service.handleQuery(action, params, requestContext(res, credential));
       sendQuery(res, service, action, result.resultXml);
     } catch (error) {
       sendQueryError(res, service, unexpected(error, service.signingName, action));

@@ -85,6 +85,16 @@ export function queryList(value: QueryValue | undefined): QueryValue[] | undefin
 }
 
 /**
+ * The items of a `Foo.member.N` list (`Tags.member.1.Key`): the tree's `member` branch as a list. The
+ * SDKs send an empty list as `Foo=`, which reads as absent; anything else is left for the schema to refuse.
+ */
+export function queryMembers(value: QueryValue | undefined): QueryValue | undefined {
+  if (value === '') return undefined;
+  if (isQueryTree(value) && value.member !== undefined) return queryList(value.member);
+  return value;
+}
+
+/**
  * An optional list or structure of a query input, as a zod schema over the tree: the SDKs send an
  * empty list as `Foo=` (an empty value), which reads as the member being absent.
  */

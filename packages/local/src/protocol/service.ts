@@ -28,6 +28,11 @@ export interface ServiceContext {
   readonly accountId: string;
   /** Scheme, host and port of this server, for URLs it hands out (SQS QueueUrl). */
   readonly baseUrl: string;
+  /**
+   * The access key id of the request's credential scope (`Credential=<id>/…`): any key is accepted, but
+   * one STS issued names its session, whose tags a service may authorize by (Kinesis Analytics does).
+   */
+  readonly callerAccessKeyId?: string;
   /** Aborted when the client closes its connection before the answer is written (a long poll gives up). */
   readonly signal?: AbortSignal;
   /**
@@ -70,6 +75,19 @@ export interface QueryResult {
    * An empty string still renders the element: botocore fails on a missing `<ReceiveMessageResult>`.
    */
   readonly resultXml?: string;
+}
+
+/** An STS session as a service that authorizes by session tags sees its caller. */
+export interface CallerSession {
+  /** `arn:aws:sts::<account>:assumed-role/<role>/<session>`. */
+  readonly arn: string;
+  /** Session tags by key, case preserved (STS refuses two keys that differ only in case). */
+  readonly tags: Readonly<Record<string, string>>;
+}
+
+/** The sessions STS issued, by the access key id of their credentials (STS's model answers it). */
+export interface SessionDirectory {
+  sessionOf(accessKeyId: string): CallerSession | undefined;
 }
 
 /** What each service class receives when the server builds it. */

@@ -1,6 +1,6 @@
 import { DescribeApplicationCommand, KinesisAnalyticsV2Client } from '@aws-sdk/client-kinesis-analytics-v2';
 import { CreateTopicCommand, PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalAws, startLocalAws } from '../../src/local-aws';
 
@@ -161,5 +161,58 @@ describe('control plane', () => {
     expect((await call('DELETE', '/_local/sns/messages')).status).toBe(204);
     expect((await call('GET', '/_local/sns/messages')).json).toEqual({ messages: [] });
     sns.destroy();
+  });
+
+  it('makes a role require an ExternalId, lists such roles, and lists the sessions STS issued', async () => {
+    const roleArn = 'arn:aws:iam::210987654321:role/flink-snapshots-search';
+    const added = await call('POST', '/_local/sts/roles', { roleArn, externalId: 'prod/search' });
+    expect(added).toEqual({ status: 201, json: { roleArn, externalId: 'prod/search' } });
+    expect((await call('GET', '/_local/sts/roles')).json).toEqual({
+      roles: [{ roleArn, externalId: 'prod/search' }],
+    });
+    await expect(
+      sts.send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: 'denied' })),
+    ).rejects.toMatchObject({ name: 'AccessDenied' });
+    const out = await sts.send(
+      new AssumeRoleCommand({
+        RoleArn: roleArn,
+        RoleSessionName: 'worker-search',
+        ExternalId: 'prod/search',
+        Tags: [{ Key: 'flink-snapshots:tenant', Value: 'search' }],
+      }),
+    );
+    const { json } = await call('GET', '/_local/sts/sessions');
+    expect(json).toEqual({
+      sessions: [
+        {
+          accessKeyId: out.Credentials?.AccessKeyId,
+          arn: 'arn:aws:sts::210987654321:assumed-role/flink-snapshots-search/worker-search',
+          assumedRoleId: out.AssumedRoleUser?.AssumedRoleId,
+          roleArn,
+          roleSessionName: 'worker-search',
+          externalId: 'prod/search',
+          tags: { 'flink-snapshots:tenant': 'search' },
+          transitiveTagKeys: [],
+          issuedAt: expect.any(Number),
+          expiresAt: out.Credentials?.Expiration?.getTime(),
+        },
+      ],
+    });
+  });
+
+  it('rejects a role requirement with a bad role ARN, a bad ExternalId or a missing field, naming it', async () => {
+    const bad = await call('POST', '/_local/sts/roles', { roleArn: 'arn:aws:s3:::b', externalId: 'prod/x' });
+    expect(bad.status).toBe(400);
+    expect((bad.json as { error: string }).error).toContain(
+      "roleArn 'arn:aws:s3:::b' is not an IAM role ARN",
+    );
+    const badId = await call('POST', '/_local/sts/roles', {
+      roleArn: 'arn:aws:iam::210987654321:role/x',
+      externalId: 'x',
+    });
+    expect((badId.json as { error: string }).error).toContain("externalId 'x' is not valid");
+    const missing = await call('POST', '/_local/sts/roles', { roleArn: 'arn:aws:iam::210987654321:role/x' });
+    expect(missing.status).toBe(400);
+    expect((missing.json as { error: string }).error).toContain('expected {"roleArn"');
   });
 });

@@ -1,10 +1,11 @@
 /**
  * Kinesis Analytics V2's errors, as MSF declares them per operation, each naming the application,
- * snapshot or value at fault and what was expected.
+ * snapshot or value at fault and what was expected; and IAM's refusal (AccessDeniedException), worded
+ * as IAM words it for a JSON service.
  */
 import { validationError } from '../../protocol/input';
 import { AwsError } from '../../protocol/service';
-import { SNAPSHOTS_PER_APPLICATION_LIMIT } from './fleet';
+import { SNAPSHOTS_PER_APPLICATION_LIMIT, TAGS_PER_APPLICATION_LIMIT } from './fleet';
 
 const invalidArgument = (message: string) => new AwsError('InvalidArgumentException', message);
 const inUse = (message: string) => new AwsError('ResourceInUseException', message);
@@ -18,6 +19,8 @@ export const msfErrors = {
     ),
   applicationNotFound: (name: string) =>
     new AwsError('ResourceNotFoundException', `Application ${name} not found`),
+  applicationArnNotFound: (arn: string) =>
+    new AwsError('ResourceNotFoundException', `Application ${arn} not found`),
   snapshotNotFound: (application: string, name: string) =>
     new AwsError('ResourceNotFoundException', `Snapshot ${name} not found for application ${application}`),
   applicationExists: (name: string) =>
@@ -82,6 +85,21 @@ export const msfErrors = {
   restoreNotReady: (application: string, snapshotName: string, status: string) =>
     invalidArgument(
       `Snapshot ${snapshotName} of application ${application} is ${status}; restoring needs a READY snapshot`,
+    ),
+  reservedTagKey: (key: string) =>
+    invalidArgument(
+      `Tag key ${key} starts with aws:, a prefix reserved for AWS; such tags cannot be added or removed`,
+    ),
+  tooManyTags: (name: string, count: number) =>
+    new AwsError(
+      'TooManyTagsException',
+      `Application ${name} would have ${count} tags; the maximum number of user-defined application tags is ${TAGS_PER_APPLICATION_LIMIT}`,
+    ),
+  /** IAM's refusal of a call no policy allows (HTTP 400, as JSON 1.1 services answer it). */
+  accessDenied: (callerArn: string, operation: string, resourceArn: string) =>
+    new AwsError(
+      'AccessDeniedException',
+      `User: ${callerArn} is not authorized to perform: kinesisanalytics:${operation} on resource: ${resourceArn} because no identity-based policy allows the kinesisanalytics:${operation} action`,
     ),
   invalidNextToken: (token: string) =>
     invalidArgument(

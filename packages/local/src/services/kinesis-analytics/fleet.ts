@@ -6,9 +6,21 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { seededRandom } from '../../common/random';
+import { ExternalIdSchema, ROLE_ARN_PATTERN } from '../sts/inputs';
 
 /** MSF's own limit: CreateApplicationSnapshot fails with LimitExceededException beyond it. */
 export const SNAPSHOTS_PER_APPLICATION_LIMIT = 1000;
+
+/** MSF's limit of user-defined tags per application: beyond it, TooManyTagsException. */
+export const TAGS_PER_APPLICATION_LIMIT = 50;
+/** MSF's tag key and value lengths. */
+export const TAG_KEY_MAX_LENGTH = 128;
+export const TAG_VALUE_MAX_LENGTH = 256;
+
+/** Whether a tag key is reserved for AWS (`aws:`, in any case), which no caller may set or remove. */
+export function isReservedTagKey(key: string): boolean {
+  return key.toLowerCase().startsWith('aws:');
+}
 
 export const APPLICATION_NAME_PATTERN = /^[a-zA-Z0-9_.-]+$/;
 export const SNAPSHOT_NAME_PATTERN = /^[a-zA-Z0-9_.-]+$/;
@@ -131,6 +143,40 @@ const ApplicationSettingsShape = {
   generatedSnapshots: GeneratedSnapshotsSchema.optional(),
 };
 
+/** An application's tags, `{ "<key>": "<value>" }`, within MSF's limits. */
+const TagsSchema = z.record(z.string(), z.string()).superRefine((tags, ctx) => {
+  const keys = Object.keys(tags);
+  if (keys.length > TAGS_PER_APPLICATION_LIMIT) {
+    ctx.addIssue({
+      code: 'custom',
+      input: keys.length,
+      message: `expected at most ${TAGS_PER_APPLICATION_LIMIT} tags (MSF's limit of user tags per application)`,
+    });
+  }
+  for (const key of keys) {
+    const value = tags[key] as string;
+    const problem =
+      key.length === 0 || key.length > TAG_KEY_MAX_LENGTH
+        ? `expected a tag key of 1 to ${TAG_KEY_MAX_LENGTH} characters`
+        : isReservedTagKey(key)
+          ? 'expected a tag key not starting with "aws:" (reserved for AWS)'
+          : value.length > TAG_VALUE_MAX_LENGTH
+            ? `expected a tag value of at most ${TAG_VALUE_MAX_LENGTH} characters`
+            : undefined;
+    if (problem !== undefined) ctx.addIssue({ code: 'custom', path: [key], input: value, message: problem });
+  }
+});
+
+/** A role of another account whose trust policy requires an ExternalId (STS refuses AssumeRole without it). */
+const RoleSchema = z.strictObject({
+  arn: z
+    .string()
+    .regex(ROLE_ARN_PATTERN, 'expected an IAM role ARN such as "arn:aws:iam::123456789012:role/name"'),
+  externalId: z.string().refine((id) => ExternalIdSchema.safeParse(id).success, {
+    message: "expected an ExternalId of 2 to 1224 letters, digits or _+=,.@:/- (STS's constraint)",
+  }),
+});
+
 const ApplicationSchema = z.strictObject({
   name: ApplicationNameSchema,
   ...ApplicationSettingsShape,
@@ -138,14 +184,30 @@ const ApplicationSchema = z.strictObject({
   /** Snapshot named in the restore configuration; implies RESTORE_FROM_CUSTOM_SNAPSHOT unless set. */
   restoreSnapshotName: SnapshotNameSchema.optional(),
   snapshots: z.array(SnapshotSchema).optional(),
+  /** The application's tags (`flink-snapshots:tenant` binds it to a tenant). */
+  tags: TagsSchema.optional(),
 });
 
 export const FleetSchema = z
   .strictObject({
     defaults: z.strictObject(ApplicationSettingsShape).optional(),
     applications: z.array(ApplicationSchema),
+    /** Roles whose AssumeRole requires an ExternalId. */
+    roles: z.array(RoleSchema).optional(),
   })
   .superRefine((fleet, ctx) => {
+    const roles = new Set<string>();
+    fleet.roles?.forEach((role, index) => {
+      if (roles.has(role.arn)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['roles', index, 'arn'],
+          input: role.arn,
+          message: `duplicate role "${role.arn}"; expected each role once, with the one ExternalId it requires`,
+        });
+      }
+      roles.add(role.arn);
+    });
     const names = new Set<string>();
     fleet.applications.forEach((app, index) => {
       if (names.has(app.name)) {
@@ -291,6 +353,7 @@ export interface ResolvedApplication {
   readonly restoreSnapshotName: string | undefined;
   /** Oldest first. */
   readonly snapshots: readonly ResolvedSnapshot[];
+  readonly tags: Readonly<Record<string, string>>;
 }
 
 export interface ResolvedSnapshot {
@@ -370,6 +433,7 @@ export function resolveApplication(
         : 'RESTORE_FROM_CUSTOM_SNAPSHOT'),
     restoreSnapshotName: app.restoreSnapshotName,
     snapshots,
+    tags: app.tags ?? {},
   };
 }
 
@@ -409,6 +473,8 @@ export interface GenerateFleetOptions {
   readonly status?: (typeof SEEDABLE_APPLICATION_STATUSES)[number];
   readonly snapshotDurationSeconds?: number | { min: number; max: number };
   readonly transitionSeconds?: number;
+  /** Tags of every application (e.g. `{ "flink-snapshots:tenant": "load" }`). */
+  readonly tags?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -429,6 +495,7 @@ export function generateFleet(options: GenerateFleetOptions): Fleet {
       name: `${prefix}${String(i).padStart(5, '0')}`,
       versionId: versions + Math.floor(random() * 3),
       snapshotDurationSeconds: { min: base.min * stretch, max: base.max * stretch },
+      ...(options.tags === undefined ? {} : { tags: { ...options.tags } }),
     });
   }
   return {

@@ -6,11 +6,13 @@
  * tests check invariants on the simulated fleet without HTTP.
  *
  * The house: inputs.ts (schemas), operations.ts (the operation table), errors.ts, model.ts
- * (applications, snapshots and their statuses in time), simulation.ts (the fleet and what the service
- * does on its own: snapshots and their faults), fleet.ts (the fleet file), outputs.ts (output types).
+ * (applications, their tags, snapshots and their statuses in time), simulation.ts (the fleet and what
+ * the service does on its own: snapshots and their faults), fleet.ts (the fleet file), access.ts (the
+ * tenant binding: sessions tagged with a tenant act only on that tenant's applications), outputs.ts.
  */
 import { isOperation, runOperation } from '../../protocol/operations';
-import type { JsonService, ServiceContext, ServiceOptions } from '../../protocol/service';
+import type { JsonService, ServiceContext, ServiceOptions, SessionDirectory } from '../../protocol/service';
+import { bindToTenants } from './access';
 import { msfErrors } from './errors';
 import type { Fleet, FleetApplication, FleetDefaults } from './fleet';
 import { KinesisAnalyticsInputs } from './inputs';
@@ -25,6 +27,11 @@ export type { ApplicationView, SnapshotView } from './outputs';
 export interface KinesisAnalyticsOptions extends ServiceOptions {
   /** Applications and snapshots to start with. */
   readonly fleet?: Fleet;
+  /**
+   * STS's sessions (the StsService): a caller whose session carries the tenant tag acts only on
+   * applications of its tenant (access.ts). Without it, no caller is checked.
+   */
+  readonly sessions?: SessionDirectory;
 }
 
 export class KinesisAnalyticsService implements JsonService {
@@ -35,7 +42,9 @@ export class KinesisAnalyticsService implements JsonService {
 
   constructor(options: KinesisAnalyticsOptions) {
     this.#fleet = new FleetSimulation(options.clock, options.faults, options.random);
-    this.#operations = kinesisAnalyticsOperations(this.#fleet);
+    const operations = kinesisAnalyticsOperations(this.#fleet);
+    this.#operations =
+      options.sessions === undefined ? operations : bindToTenants(operations, this.#fleet, options.sessions);
     if (options.fleet !== undefined) this.seed(options.fleet);
   }
 

@@ -10,6 +10,8 @@ import {
   RESTORE_TYPES,
   RUNTIME_ENVIRONMENTS,
   SNAPSHOT_NAME_PATTERN,
+  TAG_KEY_MAX_LENGTH,
+  TAG_VALUE_MAX_LENGTH,
 } from './fleet';
 
 const ApplicationName = z.string().min(1).max(128).regex(APPLICATION_NAME_PATTERN);
@@ -18,6 +20,19 @@ const SnapshotName = z.string().min(1).max(256).regex(SNAPSHOT_NAME_PATTERN);
 const Timestamp = z.number();
 const Limit = z.number().int().min(1).max(50);
 const NextToken = z.string().min(1).max(512);
+
+/** An application's ARN, as DescribeApplication's ApplicationARN gives it. */
+const ResourceARN = z
+  .string()
+  .min(1)
+  .max(2048)
+  .regex(/^arn:.*/);
+const TagKey = z.string().min(1).max(TAG_KEY_MAX_LENGTH);
+/** 1 to 200 tags per request; at most 50 on an application (TooManyTagsException, operations.ts). */
+const Tags = z
+  .array(z.object({ Key: TagKey, Value: z.string().max(TAG_VALUE_MAX_LENGTH).optional() }))
+  .min(1)
+  .max(200);
 
 const RestoreConfiguration = z.object({
   ApplicationRestoreType: z.enum(RESTORE_TYPES),
@@ -36,6 +51,7 @@ const CreateApplicationInput = z.object({
     })
     .optional(),
   ApplicationMode: z.enum(['STREAMING', 'INTERACTIVE']).optional(),
+  Tags: Tags.optional(),
 });
 
 const DescribeApplicationInput = z.object({
@@ -94,6 +110,12 @@ const DeleteApplicationSnapshotInput = z.object({
   SnapshotCreationTimestamp: Timestamp,
 });
 
+const TagResourceInput = z.object({ ResourceARN, Tags });
+
+const UntagResourceInput = z.object({ ResourceARN, TagKeys: z.array(TagKey).min(1).max(200) });
+
+const ListTagsForResourceInput = z.object({ ResourceARN });
+
 export const KinesisAnalyticsInputs = {
   CreateApplication: CreateApplicationInput,
   DescribeApplication: DescribeApplicationInput,
@@ -106,6 +128,9 @@ export const KinesisAnalyticsInputs = {
   DescribeApplicationSnapshot: DescribeApplicationSnapshotInput,
   ListApplicationSnapshots: ListApplicationSnapshotsInput,
   DeleteApplicationSnapshot: DeleteApplicationSnapshotInput,
+  TagResource: TagResourceInput,
+  UntagResource: UntagResourceInput,
+  ListTagsForResource: ListTagsForResourceInput,
 } as const;
 
 export type KinesisAnalyticsOperation = keyof typeof KinesisAnalyticsInputs;

@@ -165,6 +165,8 @@ type Settled = ApplicationStatus | 'DELETED';
 
 export class SimApplication {
   readonly snapshots = new SnapshotBook();
+  /** User tags by key (keys are case-sensitive), in the order they were first set. */
+  readonly tags: Map<string, string>;
   readonly #events: SnapshotEvent[] = [];
   #status: ApplicationStatus;
   #settlesTo: Settled | undefined;
@@ -194,6 +196,7 @@ export class SimApplication {
     },
   ) {
     this.#status = 'READY';
+    this.tags = new Map(Object.entries(settings.tags));
     this.description = settings.description;
     this.serviceExecutionRole = settings.serviceExecutionRole;
     this.runtime = settings.runtime;

@@ -10,8 +10,10 @@ import type { ServiceContext } from '../../protocol/service';
 import { msfErrors } from './errors';
 import {
   type ApplicationRestoreType,
+  isReservedTagKey,
   resolveFleetApplication,
   SNAPSHOTS_PER_APPLICATION_LIMIT,
+  TAGS_PER_APPLICATION_LIMIT,
 } from './fleet';
 import type { KinesisAnalyticsInput, KinesisAnalyticsInputs } from './inputs';
 import { conditionalToken, SimApplication } from './model';
@@ -19,6 +21,7 @@ import {
   type ApplicationSummary,
   applicationArn,
   applicationDetail,
+  applicationNameOf,
   type KinesisAnalyticsOutputs,
   snapshotDetails,
 } from './outputs';
@@ -56,6 +59,7 @@ export function kinesisAnalyticsOperations(fleet: FleetSimulation): KinesisAnaly
         serviceExecutionRole: input.ServiceExecutionRole,
         ...(input.ApplicationDescription === undefined ? {} : { description: input.ApplicationDescription }),
       });
+      if (input.Tags !== undefined) addTags(app, input.Tags);
       app.setStatus('READY');
       fleet.add(app);
       return { ApplicationDetail: applicationDetail(app, ctx, now) };
@@ -139,7 +143,38 @@ export function kinesisAnalyticsOperations(fleet: FleetSimulation): KinesisAnaly
       };
     },
     DeleteApplicationSnapshot: (input) => deleteApplicationSnapshot(fleet, input),
+    TagResource: (input, ctx) => {
+      addTags(requiredByArn(fleet, input.ResourceARN, ctx), input.Tags);
+      return {};
+    },
+    UntagResource: (input, ctx) => {
+      const app = requiredByArn(fleet, input.ResourceARN, ctx);
+      const reserved = input.TagKeys.find(isReservedTagKey);
+      if (reserved !== undefined) throw msfErrors.reservedTagKey(reserved);
+      for (const key of input.TagKeys) app.tags.delete(key);
+      return {};
+    },
+    ListTagsForResource: (input, ctx) => ({
+      Tags: [...requiredByArn(fleet, input.ResourceARN, ctx).tags].map(([Key, Value]) => ({ Key, Value })),
+    }),
   };
+}
+
+/** The application an ARN names, or ResourceNotFoundException. */
+function requiredByArn(fleet: FleetSimulation, arn: string, ctx: ServiceContext): SimApplication {
+  const name = applicationNameOf(arn, ctx);
+  const app = name === undefined ? undefined : fleet.find(name, fleet.now());
+  if (app === undefined) throw msfErrors.applicationArnNotFound(arn);
+  return app;
+}
+
+/** Adds (or replaces) tags: none reserved for AWS, at most 50 on the application afterwards. */
+function addTags(app: SimApplication, tags: KinesisAnalyticsInput<'TagResource'>['Tags']): void {
+  const reserved = tags.find((tag) => isReservedTagKey(tag.Key));
+  if (reserved !== undefined) throw msfErrors.reservedTagKey(reserved.Key);
+  const count = new Set([...app.tags.keys(), ...tags.map((tag) => tag.Key)]).size;
+  if (count > TAGS_PER_APPLICATION_LIMIT) throw msfErrors.tooManyTags(app.name, count);
+  for (const { Key, Value } of tags) app.tags.set(Key, Value ?? '');
 }
 
 function listApplications(

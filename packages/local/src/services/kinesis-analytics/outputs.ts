@@ -18,6 +18,8 @@ export interface ApplicationView {
   /** Simulated epoch ms. */
   readonly createdAt: number;
   readonly snapshotCount: number;
+  /** The application's tags by key. */
+  readonly tags: Readonly<Record<string, string>>;
 }
 
 /** A snapshot as the simulator holds it now. */
@@ -64,6 +66,11 @@ export interface ApplicationSummary {
   readonly ApplicationMode: 'STREAMING';
 }
 
+export interface Tag {
+  readonly Key: string;
+  readonly Value: string;
+}
+
 export interface SnapshotDetails {
   readonly SnapshotName: string;
   readonly SnapshotStatus: SnapshotStatus;
@@ -85,11 +92,20 @@ export interface KinesisAnalyticsOutputs {
   DescribeApplicationSnapshot: { SnapshotDetails: SnapshotDetails };
   ListApplicationSnapshots: { SnapshotSummaries: SnapshotDetails[]; NextToken?: string };
   DeleteApplicationSnapshot: Record<string, never>;
+  TagResource: Record<string, never>;
+  UntagResource: Record<string, never>;
+  ListTagsForResource: { Tags: Tag[] };
 }
 
 /** `arn:aws:kinesisanalytics:<region>:<account>:application/<name>`. */
 export function applicationArn(name: string, ctx: ServiceContext): string {
   return `arn:aws:kinesisanalytics:${ctx.region}:${ctx.accountId}:application/${name}`;
+}
+
+/** The name of the application `arn` names on this server (its region and account), if it names one. */
+export function applicationNameOf(arn: string, ctx: ServiceContext): string | undefined {
+  const prefix = applicationArn('', ctx);
+  return arn.startsWith(prefix) && arn.length > prefix.length ? arn.slice(prefix.length) : undefined;
 }
 
 /** An application as DescribeApplication (and Create/Update) return it. */
@@ -143,6 +159,7 @@ export function applicationView(app: SimApplication, now: number): ApplicationVi
     restoreSnapshotName: app.restoreSnapshotName,
     createdAt: app.createdAt,
     snapshotCount: app.snapshots.size(now),
+    tags: Object.fromEntries(app.tags),
   };
 }
 

@@ -1,5 +1,9 @@
-/** STS's errors, as the STS API reference words them (ValidationError with AWS's validation wording). */
-import type { InputErrorFactory } from '../../protocol/input';
+/**
+ * STS's errors, as the STS API reference and STS itself word them: ValidationError with AWS's
+ * validation wording, InvalidParameterValue for session tags that cannot go together, AccessDenied (403)
+ * for a role the caller may not assume.
+ */
+import { validationError as awsValidation, type InputErrorFactory } from '../../protocol/input';
 import { AwsError } from '../../protocol/service';
 
 /** ValidationError: "1 validation error detected: <detail>". */
@@ -7,14 +11,23 @@ function validationError(detail: string): AwsError {
   return new AwsError('ValidationError', `1 validation error detected: ${detail}`);
 }
 
-/** A request whose parameters do not have the shape of the action's (a structure where a value belongs). */
-const input: InputErrorFactory = (issues) => {
+const constraints = awsValidation('ValidationError');
+
+/**
+ * A request whose parameters break a constraint (`Value 'x' at 'tags.1.member.key' failed to satisfy
+ * constraint: …`), or do not have the shape of the action's (a structure where a value belongs).
+ */
+const input: InputErrorFactory = (issues, raw) => {
+  const error = constraints(issues, raw);
+  if (error.code === 'ValidationError') return error;
   const issue = issues[0];
   const member = (issue?.path ?? []).map(String).join('.');
   return validationError(
     `Value at '${member}' failed to satisfy constraint: ${issue?.message ?? 'malformed'}`,
   );
 };
+
+const invalidParameterValue = (message: string) => new AwsError('InvalidParameterValue', message);
 
 export const stsErrors = {
   input,
@@ -33,5 +46,20 @@ export const stsErrors = {
   invalidDuration: (raw: string, min: number, max: number) =>
     validationError(
       `Value '${raw}' at 'durationSeconds' failed to satisfy constraint: Member must be an integer from ${min} to ${max}`,
+    ),
+  duplicateTagKeys: () =>
+    invalidParameterValue('Duplicate tag keys found. Please note that Tag keys are case insensitive.'),
+  transitiveKeyNotTagged: () =>
+    invalidParameterValue('The specified transitive tag key must be included in the requested tags.'),
+  transitiveKeyConflict: () =>
+    invalidParameterValue(
+      "One of the specified transitive tag keys can't be set because it conflicts with a transitive tag key from the calling session.",
+    ),
+  /** The role's trust policy does not let the caller assume it (here: a required ExternalId missing or wrong). */
+  assumeRoleDenied: (callerArn: string, roleArn: string) =>
+    new AwsError(
+      'AccessDenied',
+      `User: ${callerArn} is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`,
+      403,
     ),
 } as const;

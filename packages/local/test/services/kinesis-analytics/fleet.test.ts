@@ -128,6 +128,20 @@ describe('parseFleet', () => {
     ]);
   });
 
+  it('gives an application the tags it lists, and none when it lists none', () => {
+    const [tagged, untagged] = resolveFleet(
+      {
+        applications: [
+          { name: 'orders', tags: { 'flink-snapshots:tenant': 'payments', team: '' } },
+          { name: 'b' },
+        ],
+      },
+      NOW,
+    );
+    expect(tagged?.tags).toEqual({ 'flink-snapshots:tenant': 'payments', team: '' });
+    expect(untagged?.tags).toEqual({});
+  });
+
   it('implies RESTORE_FROM_CUSTOM_SNAPSHOT when a restore snapshot is named', () => {
     const [app] = resolveFleet({ applications: [{ name: 'orders', restoreSnapshotName: 'pinned' }] }, NOW);
     expect(app).toMatchObject({ restoreType: 'RESTORE_FROM_CUSTOM_SNAPSHOT', restoreSnapshotName: 'pinned' });
@@ -191,6 +205,56 @@ describe('parseFleet', () => {
       /has 1001 snapshots; expected at most 1000/,
     ],
     [
+      'a tag key starting with aws:',
+      { applications: [{ name: 'orders', tags: { 'aws:owner': 'x' } }] },
+      /applications\[0\]\.tags\.aws:owner: expected a tag key not starting with "aws:" \(reserved for AWS\) \(received "x"\)/,
+    ],
+    [
+      'a tag value of 257 characters',
+      { applications: [{ name: 'orders', tags: { team: 'v'.repeat(257) } }] },
+      /applications\[0\]\.tags\.team: expected a tag value of at most 256 characters/,
+    ],
+    [
+      '51 tags on an application',
+      {
+        applications: [
+          { name: 'orders', tags: Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`k${i}`, 'v'])) },
+        ],
+      },
+      /applications\[0\]\.tags: expected at most 50 tags \(MSF's limit of user tags per application\) \(received 51\)/,
+    ],
+    [
+      'a tag value that is not a string',
+      { applications: [{ name: 'orders', tags: { team: 7 } }] },
+      /applications\[0\]\.tags\.team: .*expected string.*\(received 7\)/,
+    ],
+    [
+      'a role ARN that is not a role ARN',
+      { applications: [], roles: [{ arn: 'arn:aws:iam::123:role/x', externalId: 'prod/search' }] },
+      /roles\[0\]\.arn: expected an IAM role ARN such as "arn:aws:iam::123456789012:role\/name" \(received "arn:aws:iam::123:role\/x"\)/,
+    ],
+    [
+      'an ExternalId STS would refuse',
+      { applications: [], roles: [{ arn: 'arn:aws:iam::123456789012:role/x', externalId: 'prod search' }] },
+      /roles\[0\]\.externalId: expected an ExternalId of 2 to 1224 letters, digits or _\+=,\.@:\/- .*\(received "prod search"\)/,
+    ],
+    [
+      'a role without its ExternalId',
+      { applications: [], roles: [{ arn: 'arn:aws:iam::123456789012:role/x' }] },
+      /roles\[0\]\.externalId: .*\(received nothing\)/,
+    ],
+    [
+      'one role twice',
+      {
+        applications: [],
+        roles: [
+          { arn: 'arn:aws:iam::123456789012:role/x', externalId: 'prod/a' },
+          { arn: 'arn:aws:iam::123456789012:role/x', externalId: 'prod/b' },
+        ],
+      },
+      /roles\[1\]\.arn: duplicate role "arn:aws:iam::123456789012:role\/x"/,
+    ],
+    [
       'a snapshot newer than its application version',
       {
         applications: [
@@ -233,6 +297,19 @@ describe('generateFleet', () => {
       expect(app.snapshots).toHaveLength(7);
       expect(new Set(app.snapshots.map((s) => s.versionId)).size).toBe(3);
       expect(app.snapshots.at(-1)?.versionId).toBe(app.versionId);
+    }
+  });
+
+  it('gives every application the tags it is asked for', () => {
+    const kda = simulator(
+      generateFleet({
+        applications: 3,
+        snapshotsPerApplication: 0,
+        tags: { 'flink-snapshots:tenant': 'load' },
+      }),
+    );
+    for (const name of kda.applicationNames()) {
+      expect(kda.getApplication(name)?.tags).toEqual({ 'flink-snapshots:tenant': 'load' });
     }
   });
 
