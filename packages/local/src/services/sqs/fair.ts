@@ -244,10 +244,12 @@ export class FairReady {
     if (wasInFlight !== inFlight) {
       tenant.busy = decayed(tenant.busy, tenant.busyAt, tenant.inFlight, now);
       tenant.busyAt = Math.max(tenant.busyAt, now);
-      tenant.inFlight += inFlight ? 1 : -1;
-      if (tenant.inFlight >= FAIR_QUEUES.minInFlight) this.#heavy.add(tenant);
-      else this.#heavy.delete(tenant);
-      if (inFlight) this.#detect(tenant, now, false);
+      if (inFlight) {
+        if (++tenant.inFlight === FAIR_QUEUES.minInFlight) this.#heavy.add(tenant);
+        this.#detect(tenant, now, false);
+      } else if (tenant.inFlight-- === FAIR_QUEUES.minInFlight) {
+        this.#heavy.delete(tenant);
+      }
     }
   }
 
