@@ -4,7 +4,8 @@
  * without one is a tenant of its own. A tenant turns noisy when
  *
  * - concurrency share: it holds more than 10 % of the queue's in-flight messages and at least 30 of
- *   its own are in flight (counted exactly, whenever a receive picks messages or the state is read); or
+ *   its own are in flight (counted exactly, when a receive starts, whenever a message goes in flight,
+ *   and when the state is read); or
  * - processing-time share: more than 10 % of the queue's recent consumer processing time is its. Here
  *   processing time is time in flight (receive until delete, visibility expiry or release), weighted
  *   exponentially with a time constant of 60 simulated seconds, and the rule applies only while the
@@ -15,8 +16,9 @@
  * nothing for 5 minutes (simulated); a tenant that sent nothing for 5 minutes is not detected again
  * until it sends. While any quiet message is visible, receives take quiet messages (in the order they
  * became visible, as without fair queues); noisy messages come after, first from the noisy tenant with
- * the fewest messages in flight. A message without a MessageGroupId is never noisy: one message is
- * never 30 in flight, nor over 1/30 of 30 messages' time.
+ * the fewest messages in flight. A message without a MessageGroupId is never noisy, so it is not
+ * tracked: one message is never 30 in flight, and its time in flight is at most 1/30 of a queue's that
+ * averages 30 in flight.
  *
  * Cost: with no noisy tenant (every queue without MessageGroupIds) a receive takes the head of one FIFO
  * as before. A noisy tenant's messages leave that FIFO once, for the tenant's own FIFO, when they reach
