@@ -1,13 +1,15 @@
 /**
  * Amazon SQS (standard queues) in AWS JSON 1.0 and the query protocol: queues and their attributes,
  * send/receive/delete with visibility timeouts, delays, retention, long polling woken by what makes a
- * message visible, dead-letter queues after maxReceiveCount, and message move tasks back from a DLQ.
+ * message visible, fair queues (noisy tenants by MessageGroupId served after quiet ones), dead-letter
+ * queues after maxReceiveCount, and message move tasks back from a DLQ.
  * State lives in memory; time is the simulated clock (delays and timeouts run `timeScale` times faster).
  *
  * The house: inputs.ts (schemas; query-input.ts maps the query protocol onto them), operations.ts (the
  * operation table), errors.ts, model.ts (the account's queues) and queue.ts (one queue's messages, with
- * heap.ts), tasks.ts (message move tasks), attributes.ts and validation.ts (what SQS checks), md5.ts
- * (digests), outputs.ts (output types and their XML).
+ * heap.ts, and fair.ts: visible messages in fair-queue order), tasks.ts (message move tasks),
+ * attributes.ts and validation.ts (what SQS checks), md5.ts (digests), outputs.ts (output types and
+ * their XML).
  */
 import { isOperation, runOperation, runQueryOperation } from '../../protocol/operations';
 import type {
@@ -18,6 +20,7 @@ import type {
   ServiceOptions,
 } from '../../protocol/service';
 import { sqsErrors } from './errors';
+import type { TenantView } from './fair';
 import { SqsInputs } from './inputs';
 import { SqsModel } from './model';
 import { type SqsOperationTable, sqsOperations } from './operations';
@@ -25,6 +28,7 @@ import { renderSqsXml } from './outputs';
 import { queryToInput } from './query-input';
 import { MoveTasks } from './tasks';
 
+export type { TenantView } from './fair';
 export { queueArnFromUrl, queueUrlFromArn } from './model';
 
 /** SQS reads a JSON null as given: no SQS member is nullable, so a null is a member of the wrong type. */
@@ -98,5 +102,24 @@ export class SqsService implements JsonService, QueryService {
   /** Long polls parked on a queue (or on every queue), so tests can act once a receive is waiting. */
   waitingReceives(queueName?: string): number {
     return this.#model.waiting(queueName);
+  }
+
+  /**
+   * The tenants (MessageGroupIds) of the queue named `queueName` as fair queues see them now: messages in
+   * flight, waiting (visible or delayed), and whether noisy; sorted by tenant, [] if there is no such queue.
+   */
+  fairQueueTenants(queueName: string): TenantView[] {
+    const queue = this.#model.queueByName(queueName);
+    if (queue === undefined) return [];
+    return queue
+      .tenants(this.#model.now())
+      .sort((a, b) => (a.tenant < b.tenant ? -1 : a.tenant > b.tenant ? 1 : 0));
+  }
+
+  /** The MessageGroupIds that fair queues treat as noisy neighbours on the queue named `queueName` now, sorted. */
+  noisyTenants(queueName: string): string[] {
+    return this.fairQueueTenants(queueName)
+      .filter((t) => t.noisy)
+      .map((t) => t.tenant);
   }
 }

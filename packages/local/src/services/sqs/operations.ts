@@ -112,7 +112,7 @@ export function sqsOperations(model: SqsModel, tasks: MoveTasks): SqsOperationTa
     DeleteMessage: (input, ctx) => {
       const queue = model.queue(input.QueueUrl, ctx);
       const { seq, token } = decodeReceiptHandle(input.ReceiptHandle, queue.name);
-      queue.delete(seq, token);
+      queue.delete(seq, token, model.now());
       return {};
     },
     DeleteMessageBatch: (input, ctx) => {
@@ -120,7 +120,7 @@ export function sqsOperations(model: SqsModel, tasks: MoveTasks): SqsOperationTa
       checkBatch(input.Entries, 'DeleteMessageBatchRequestEntry');
       return batchResults(input.Entries, (entry) => {
         const { seq, token } = decodeReceiptHandle(entry.ReceiptHandle, queue.name);
-        queue.delete(seq, token);
+        queue.delete(seq, token, model.now());
         return { Id: entry.Id };
       });
     },

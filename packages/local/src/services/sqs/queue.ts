@@ -1,14 +1,16 @@
 /**
- * One standard queue's messages. Receive is O(batch) amortized: visible messages wait in a FIFO of ready
- * entries, delayed and in-flight ones in a min-heap by the simulated time they become visible, and a
- * second heap by send time expires them after the retention period. Nothing runs on a timer except the
- * wake-up of long polls: state is brought up to date from the clock whenever the queue is used
- * (`#tick`). Entries in the FIFO and heaps are invalidated lazily: each carries the message's generation,
- * which changes whenever the message changes state.
+ * One standard queue's messages. Receive is O(batch) amortized: visible messages wait in order of
+ * becoming visible, served fairly between tenants as fair queues serve them (fair.ts), delayed and
+ * in-flight ones in a min-heap by the simulated time they become visible, and a second heap by send time
+ * expires them after the retention period. Nothing runs on a timer except the wake-up of long polls:
+ * state is brought up to date from the clock whenever the queue is used (`#tick`). Entries in the FIFOs
+ * and heaps are invalidated lazily: each carries the message's generation, which changes whenever the
+ * message changes state.
  */
 import type { SimClock } from '../../common/clock';
 import { defaultQueueAttributes, INTEGER_ATTRIBUTES, type RedrivePolicy } from './attributes';
 import { sqsErrors } from './errors';
+import { FairReady, type TenantView } from './fair';
 import { MinHeap } from './heap';
 import type { MessageAttributeValue } from './md5';
 
@@ -113,8 +115,8 @@ export class SqsQueue {
   redrivePolicy: RedrivePolicy | undefined;
 
   readonly #messages = new Map<number, SqsMessage>();
-  #ready: Entry[] = [];
-  #readyHead = 0;
+  /** Visible messages in delivery order (fair between tenants). */
+  readonly #ready = new FairReady();
   readonly #pending = new MinHeap<Entry>();
   readonly #byAge = new MinHeap<Entry>();
   readonly #counts: Record<MessageState, number> = { delayed: 0, visible: 0, inflight: 0 };
@@ -174,6 +176,7 @@ export class SqsQueue {
     this.#tick(now);
     const msg = new SqsMessage(content, seq, delayMs > 0 ? 'delayed' : 'visible');
     this.#messages.set(seq, msg);
+    this.#ready.transition(msg, undefined, msg.state, now);
     this.#counts[msg.state]++;
     this.#byAge.push({ at: msg.sentAt, msg, gen: 0 });
     if (delayMs > 0) this.#pending.push({ at: now + delayMs, msg, gen: msg.gen });
@@ -188,10 +191,11 @@ export class SqsQueue {
    */
   receive(max: number, visibilityMs: number, now: number, hooks: ReceiveHooks): SqsMessage[] {
     this.#tick(now);
+    this.#ready.refresh(now);
     const out: SqsMessage[] = [];
     const duplicated: SqsMessage[] = [];
     while (out.length < max) {
-      const msg = this.#shiftReady();
+      const msg = this.#ready.next(now);
       if (msg === undefined) break;
       const policy = this.redrivePolicy;
       if (
@@ -199,7 +203,7 @@ export class SqsQueue {
         msg.receiveCount >= policy.maxReceiveCount &&
         hooks.deadLetter(msg, policy)
       ) {
-        this.#remove(msg);
+        this.#remove(msg, now);
         continue;
       }
       msg.receiveCount++;
@@ -211,7 +215,7 @@ export class SqsQueue {
       if (hooks.duplicate()) {
         duplicated.push(msg);
       } else {
-        this.#setState(msg, 'inflight');
+        this.#setState(msg, 'inflight', now);
         this.#pending.push({ at: now + visibilityMs, msg, gen: msg.gen });
       }
     }
@@ -221,10 +225,10 @@ export class SqsQueue {
   }
 
   /** Deletes the message if `token` is its latest receive; a stale or unknown one changes nothing, as on AWS. */
-  delete(seq: number, token: number): void {
+  delete(seq: number, token: number, now: number): void {
     const msg = this.#messages.get(seq);
     if (msg === undefined || msg.token !== token) return;
-    this.#remove(msg);
+    this.#remove(msg, now);
     this.#afterChange();
   }
 
@@ -249,7 +253,7 @@ export class SqsQueue {
     }
     msg.gen++;
     if (visibilityMs === 0) {
-      this.#setState(msg, 'visible');
+      this.#setState(msg, 'visible', now);
       this.#pushReady(msg);
     } else {
       this.#pending.push({ at: now + visibilityMs, msg, gen: msg.gen });
@@ -262,19 +266,24 @@ export class SqsQueue {
     this.#tick(now);
     const out: SqsMessage[] = [];
     while (out.length < max) {
-      const msg = this.#shiftReady();
+      const msg = this.#ready.next(now);
       if (msg === undefined) break;
-      this.#remove(msg);
+      this.#remove(msg, now);
       out.push(msg);
     }
     return out;
   }
 
+  /** The queue's tenants (MessageGroupIds with messages or recent processing time) as fair queues see them now. */
+  tenants(now: number): TenantView[] {
+    this.#tick(now);
+    return this.#ready.tenants(now);
+  }
+
   purge(): void {
     for (const msg of this.#messages.values()) msg.alive = false;
     this.#messages.clear();
-    this.#ready = [];
-    this.#readyHead = 0;
+    this.#ready.clear();
     this.#pending.clear();
     this.#byAge.clear();
     this.#counts.delayed = 0;
@@ -318,7 +327,7 @@ export class SqsQueue {
     messages.forEach((msg, i) => {
       if (!msg.alive || msg.token !== tokens[i] || msg.state !== 'inflight') return;
       msg.gen++;
-      this.#setState(msg, 'visible');
+      this.#setState(msg, 'visible', now);
       this.#pushReady(msg);
     });
     this.#afterChange();
@@ -354,54 +363,36 @@ export class SqsQueue {
       top = this.#byAge.peek()
     ) {
       this.#byAge.pop();
-      if (top.msg.alive && this.#messages.get(top.msg.seq) === top.msg) this.#remove(top.msg);
+      if (top.msg.alive && this.#messages.get(top.msg.seq) === top.msg)
+        this.#remove(top.msg, top.at + retentionMs);
     }
     for (let top = this.#pending.peek(); top !== undefined && top.at <= now; top = this.#pending.peek()) {
       this.#pending.pop();
       const msg = top.msg;
       if (!msg.alive || msg.gen !== top.gen) continue;
-      this.#setState(msg, 'visible');
+      this.#setState(msg, 'visible', top.at);
       this.#pushReady(msg);
     }
   }
 
   #pushReady(msg: SqsMessage): void {
-    this.#ready.push({ at: 0, msg, gen: msg.gen });
-  }
-
-  #shiftReady(): SqsMessage | undefined {
-    const ready = this.#ready;
-    while (this.#readyHead < ready.length) {
-      const entry = ready[this.#readyHead] as Entry;
-      this.#readyHead++;
-      if (entry.msg.alive && entry.msg.gen === entry.gen && entry.msg.state === 'visible') {
-        this.#compactReady();
-        return entry.msg;
-      }
-    }
-    this.#ready = [];
-    this.#readyHead = 0;
-    return undefined;
-  }
-
-  #compactReady(): void {
-    if (this.#readyHead > 1024 && this.#readyHead * 2 > this.#ready.length) {
-      this.#ready = this.#ready.slice(this.#readyHead);
-      this.#readyHead = 0;
-    }
+    this.#ready.push(msg);
   }
 
   #hasReady(): boolean {
-    return this.#readyHead < this.#ready.length;
+    return this.#ready.maybeNonEmpty;
   }
 
-  #setState(msg: SqsMessage, state: MessageState): void {
+  /** `now` is when the change happened (a visibility timeout's end may be earlier than the tick noticing it). */
+  #setState(msg: SqsMessage, state: MessageState, now: number): void {
+    this.#ready.transition(msg, msg.state, state, now);
     this.#counts[msg.state]--;
     msg.state = state;
     this.#counts[state]++;
   }
 
-  #remove(msg: SqsMessage): void {
+  #remove(msg: SqsMessage, now: number): void {
+    this.#ready.transition(msg, msg.state, undefined, now);
     msg.alive = false;
     msg.gen++;
     this.#counts[msg.state]--;

@@ -7,6 +7,7 @@ import { AwsError, type ServiceContext } from '../../../src/protocol/service';
 import { queueArnFromUrl, queueUrlFromArn, SqsService } from '../../../src/services/sqs';
 import { MinHeap } from '../../../src/services/sqs/heap';
 import { md5OfAttributes } from '../../../src/services/sqs/md5';
+import { type MessageContent, type SqsMessage, SqsQueue } from '../../../src/services/sqs/queue';
 
 describe('MD5 of message attributes', () => {
   // Reference digests of the SQS developer guide's examples and of other SQS implementations' tests.
@@ -67,6 +68,163 @@ describe('MinHeap', () => {
         expect(popped).toEqual([...times].sort((a, b) => a - b));
         expect(heap.size).toBe(0);
       }),
+    );
+  });
+});
+
+/** A fair-queue reference: every rule applied by scanning every message, at one instant (no time passes). */
+class ReferenceFairQueue {
+  readonly #messages = new Map<number, { tenant?: string; state: 'visible' | 'inflight'; order: number }>();
+  readonly #noisy = new Set<string>();
+  #order = 0;
+
+  send(seq: number, tenant: string | undefined): void {
+    this.#messages.set(seq, {
+      ...(tenant === undefined ? {} : { tenant }),
+      state: 'visible',
+      order: ++this.#order,
+    });
+  }
+
+  /** The seq of each message a receive of `max` takes, in order. */
+  receive(max: number): number[] {
+    const out: number[] = [];
+    // Detection runs when a receive starts and whenever a message goes in flight.
+    this.#detect();
+    while (out.length < max) {
+      const visible = [...this.#messages].filter(([, m]) => m.state === 'visible');
+      const quiet = visible.filter(([, m]) => m.tenant === undefined || !this.#noisy.has(m.tenant));
+      const byOrder = (a: [number, { order: number }], b: [number, { order: number }]) =>
+        a[1].order - b[1].order;
+      let pick = quiet.sort(byOrder)[0];
+      if (pick === undefined) {
+        const inFlight = (tenant: string | undefined) =>
+          [...this.#messages.values()].filter((m) => m.tenant === tenant && m.state === 'inflight').length;
+        pick = visible.sort((a, b) => inFlight(a[1].tenant) - inFlight(b[1].tenant) || byOrder(a, b))[0];
+      }
+      if (pick === undefined) break;
+      pick[1].state = 'inflight';
+      out.push(pick[0]);
+      this.#detect();
+    }
+    return out;
+  }
+
+  delete(seq: number): void {
+    this.#messages.delete(seq);
+    this.#drained();
+  }
+
+  /** Visibility timeout 0: visible again, after every message visible now. */
+  release(seq: number): void {
+    const m = this.#messages.get(seq);
+    if (m !== undefined) Object.assign(m, { state: 'visible', order: ++this.#order });
+  }
+
+  inFlight(): number[] {
+    return [...this.#messages].filter(([, m]) => m.state === 'inflight').map(([seq]) => seq);
+  }
+
+  #detect(): void {
+    this.#drained();
+    const all = [...this.#messages.values()];
+    const total = all.filter((m) => m.state === 'inflight').length;
+    for (const tenant of new Set(all.map((m) => m.tenant))) {
+      if (tenant === undefined) continue;
+      const mine = all.filter((m) => m.tenant === tenant);
+      const inFlight = mine.filter((m) => m.state === 'inflight').length;
+      const waiting = mine.length - inFlight;
+      if (waiting > 0 && inFlight >= 30 && inFlight > 0.1 * total) this.#noisy.add(tenant);
+    }
+  }
+
+  #drained(): void {
+    for (const tenant of this.#noisy) {
+      const waiting = [...this.#messages.values()].some((m) => m.tenant === tenant && m.state === 'visible');
+      if (!waiting) this.#noisy.delete(tenant);
+    }
+  }
+}
+
+describe('fair-queue order', () => {
+  const NOW = 1_800_000_000_000;
+  const content = (seq: number, tenant: string | undefined): MessageContent => ({
+    id: `m${seq}`,
+    body: String(seq),
+    md5OfBody: '',
+    attributes: {},
+    md5OfAttributes: undefined,
+    systemAttributes: {},
+    md5OfSystemAttributes: undefined,
+    groupId: tenant,
+    senderId: 'test',
+    sentAt: NOW,
+    receiveCount: 0,
+    firstReceiveAt: undefined,
+  });
+  const tenant = fc.constantFrom('a', 'b', 'c', undefined);
+  // Mostly receives, so that tenants reach 30 in flight and turn noisy in most runs.
+  const operation = fc.oneof(
+    {
+      arbitrary: fc.record({
+        op: fc.constant('send' as const),
+        tenant,
+        count: fc.integer({ min: 1, max: 40 }),
+      }),
+      weight: 2,
+    },
+    {
+      arbitrary: fc.record({ op: fc.constant('receive' as const), count: fc.integer({ min: 1, max: 10 }) }),
+      weight: 6,
+    },
+    {
+      arbitrary: fc.record({
+        op: fc.constant('delete' as const),
+        pick: fc.nat(),
+        count: fc.integer({ min: 1, max: 20 }),
+      }),
+      weight: 1,
+    },
+    { arbitrary: fc.record({ op: fc.constant('release' as const), pick: fc.nat() }), weight: 1 },
+  );
+
+  it('matches a reference that applies the concurrency rule by scanning every message', () => {
+    fc.assert(
+      fc.property(fc.array(operation, { minLength: 20, maxLength: 120 }), (operations) => {
+        const queue = new SqsQueue('fair', 'arn:aws:sqs:us-east-1:000000000000:fair', NOW, new SimClock());
+        const reference = new ReferenceFairQueue();
+        const received = new Map<number, SqsMessage>();
+        let token = 0;
+        const hooks = { deadLetter: () => false, duplicate: () => false, nextToken: () => ++token };
+        let seq = 0;
+        for (const step of operations) {
+          if (step.op === 'send') {
+            for (let i = 0; i < step.count; i++) {
+              queue.enqueue(content(++seq, step.tenant), seq, 0, NOW);
+              reference.send(seq, step.tenant);
+            }
+          } else if (step.op === 'receive') {
+            const got = queue.receive(step.count, 3_600_000, NOW, hooks);
+            for (const msg of got) received.set(msg.seq, msg);
+            expect(got.map((m) => m.seq)).toEqual(reference.receive(step.count));
+          } else {
+            const inFlight = reference.inFlight();
+            const count = step.op === 'delete' ? step.count : 1;
+            for (const seqOf of inFlight.slice(step.pick % Math.max(1, inFlight.length)).slice(0, count)) {
+              const msg = received.get(seqOf);
+              if (msg === undefined) throw new Error(`message ${seqOf} was never received`);
+              if (step.op === 'delete') {
+                queue.delete(seqOf, msg.token, NOW);
+                reference.delete(seqOf);
+              } else {
+                queue.changeVisibility(seqOf, msg.token, 0, NOW, 'handle');
+                reference.release(seqOf);
+              }
+            }
+          }
+        }
+      }),
+      { numRuns: 200 },
     );
   });
 });
