@@ -150,17 +150,19 @@ describe('a snapshot cycle under faults', () => {
       flink: {
         forTarget: (target) => {
           const inner = adapters.flink.forTarget(target);
-          return {
-            ...inner,
-            describeApplication: (application) =>
-              application === 'poison-app'
-                ? Promise.reject(new Error('bug: the worker cannot handle this application'))
-                : inner.describeApplication(application),
-            createSnapshot: (a, n) => inner.createSnapshot(a, n),
-            describeSnapshot: (a, n) => inner.describeSnapshot(a, n),
-            listSnapshots: (a) => inner.listSnapshots(a),
-            deleteSnapshot: (a, x) => inner.deleteSnapshot(a, x),
-          };
+          // Every method of the real adapter, bound to it (its private fields need it), but one.
+          return new Proxy(inner, {
+            get: (real, property) => {
+              if (property === 'describeApplication') {
+                return (application: string) =>
+                  application === 'poison-app'
+                    ? Promise.reject(new Error('bug: the worker cannot handle this application'))
+                    : real.describeApplication(application);
+              }
+              const value: unknown = Reflect.get(real, property);
+              return typeof value === 'function' ? value.bind(real) : value;
+            },
+          });
         },
       },
     });
@@ -182,7 +184,9 @@ describe('a snapshot cycle under faults', () => {
     expect(s.run('t', 'poison-app')?.state).toBe(RunState.DISPATCHED);
     expect(s.run('t', 'healthy-app')?.state).toBe(RunState.COMPLETED);
     expect(s.run('t', 'missing-app')?.state).toBe(RunState.FAILED);
-    expect(s.run('t', 'missing-app')?.error?.name).toBe('ApplicationNotFoundError');
+    // IAM refuses the tenant's session a missing application as it refuses a foreign one.
+    expect(s.run('t', 'missing-app')?.error?.name).toBe('TenantBindingError');
+    expect(s.run('t', 'missing-app')?.reason).toContain('or does not exist in this account and region');
     expect(s.run('t', 'bad-config')?.error?.message).toContain('intervalMinutes');
   });
 

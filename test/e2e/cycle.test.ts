@@ -111,10 +111,12 @@ describe('a snapshot cycle on the local AWS', () => {
     expect(broken(s.checks)).toEqual([]);
     const run = s.run('t', 'many-f');
     expect(run?.state).toBe(RunState.COMPLETED);
-    expect(run?.prune?.deleted).toHaveLength(111);
+    // 121 READY (120 and the run's own): 10 within count, and the rollback target of version 2 kept.
+    expect(run?.prune?.deleted).toHaveLength(110);
+    expect(run?.prune?.keptBy?.['previous-version']?.count).toBe(1);
     expect(new Set(run?.prune?.deleted.map((d) => d.applicationVersionId))).toEqual(new Set([1, 2, 3]));
     const ready = aws.services.kinesisAnalytics.listSnapshots('many-f').filter((x) => x.status === 'READY');
-    expect(ready).toHaveLength(10);
+    expect(ready).toHaveLength(11);
     expect(s.result.calls.services.kinesisanalytics?.ListApplicationSnapshots).toBeGreaterThanOrEqual(3);
   });
 

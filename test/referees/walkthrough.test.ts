@@ -39,7 +39,7 @@ const STAGE = 'local';
  * runbook's `<runId>`, are filled in from `Values` when they run.
  */
 const COMMANDS = {
-  'create-application': `aws kinesisanalyticsv2 create-application --application-name orders --runtime-environment FLINK-1_20 --service-execution-role arn:aws:iam::000000000000:role/flink --application-configuration '{"ApplicationSnapshotConfiguration":{"SnapshotsEnabled":true}}'`,
+  'create-application': `aws kinesisanalyticsv2 create-application --application-name orders --runtime-environment FLINK-1_20 --service-execution-role arn:aws:iam::000000000000:role/flink --application-configuration '{"ApplicationSnapshotConfiguration":{"SnapshotsEnabled":true}}' --tags Key=flink-snapshots:tenant,Value=shop`,
   'start-application': 'aws kinesisanalyticsv2 start-application --application-name orders',
   'put-parameter': `aws ssm put-parameter --type String --name /flink-snapshots/local/apps/shop/orders --value '{"retention":{"count":3}}'`,
   'dlq-arn':

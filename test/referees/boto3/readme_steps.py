@@ -19,6 +19,7 @@ def create_application():
         RuntimeEnvironment="FLINK-1_20",
         ServiceExecutionRole="arn:aws:iam::000000000000:role/flink",
         ApplicationConfiguration={"ApplicationSnapshotConfiguration": {"SnapshotsEnabled": True}},
+        Tags=[{"Key": "flink-snapshots:tenant", "Value": "shop"}],
     )
 
 

@@ -201,12 +201,32 @@ export function checkBinding(
 ): Binding {
   const owner = tags[TENANT_TAG_KEY];
   if (owner === tenant) return { bound: true };
-  const fix = `tag it ${TENANT_TAG_KEY}=${tenant} (aws kinesisanalyticsv2 tag-resource --resource-arn <its ARN> --tags Key=${TENANT_TAG_KEY},Value=${tenant}) if it is tenant ${tenant}'s`;
+  const fix = tagFix(tenant);
   const reason =
     owner === undefined
       ? `application ${application} has no ${TENANT_TAG_KEY} tag, so it is bound to no tenant and nothing was done to it; ${fix}`
       : `application ${application} belongs to tenant ${owner} (its ${TENANT_TAG_KEY} tag), not to tenant ${tenant} whose parameter names it; nothing was done to it`;
   return { bound: false, owner, reason };
+}
+
+/**
+ * The binding as IAM judged it: the tenant's session was denied the application (the MSF access role
+ * allows only applications whose tenant tag equals the session's), so its tag cannot even be read.
+ */
+export function deniedBinding(
+  tenant: string,
+  application: string,
+  denial: string,
+): Extract<Binding, { bound: false }> {
+  return {
+    bound: false,
+    owner: undefined,
+    reason: `tenant ${tenant}'s session may not reach application ${application} (${denial}): IAM lets it act only on applications tagged ${TENANT_TAG_KEY}=${tenant}, so ${application} is another tenant's, has no ${TENANT_TAG_KEY} tag, or does not exist in this account and region (IAM refuses before MSF looks); nothing was done to it; ${tagFix(tenant)}`,
+  };
+}
+
+function tagFix(tenant: string): string {
+  return `tag it ${TENANT_TAG_KEY}=${tenant} (aws kinesisanalyticsv2 tag-resource --resource-arn <its ARN> --tags Key=${TENANT_TAG_KEY},Value=${tenant}) if it is tenant ${tenant}'s`;
 }
 
 /** What the dispatcher knows of the registry on a tick: valid entries and invalid ones, by tenant. */

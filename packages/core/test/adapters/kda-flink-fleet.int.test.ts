@@ -28,6 +28,8 @@ beforeAll(async () => {
     applications: [
       {
         name: 'orders',
+        // A tenant's role session reaches only its tenant's applications (the local IAM's tag condition).
+        tags: { 'flink-snapshots:tenant': TENANT },
         versionId: 3,
         restoreSnapshotName: 'manual-restore',
         snapshots: [{ name: 'manual-restore', createdAt: Date.now() - DAY, versionId: 2 }],

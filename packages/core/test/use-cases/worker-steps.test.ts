@@ -1,4 +1,5 @@
 import {
+  AccessDeniedError,
   type AppConfig,
   buildSnapshotMessage,
   INVALID_MESSAGES_KEY,
@@ -382,5 +383,33 @@ describe('the binding of an application to its tenant', () => {
     expect(w.flink.calls).toEqual(['DescribeApplication indexer', 'ListTagsForResource indexer']);
     expect(w.flink.apps.get('indexer')?.snapshots).toHaveLength(4);
     expect(w.flink.targets.map((t) => t.tenant)).toEqual(['team']);
+  });
+
+  it('ends the run FAILED, naming the tag to set, when IAM denies the tenant’s session the application', async () => {
+    const w = world();
+    const config = configOf('indexer');
+    const app = w.flink.add('indexer', {});
+    app.failNext = {
+      describeApplication: [
+        new AccessDeniedError({
+          operation: 'DescribeApplication',
+          application: 'indexer',
+          code: 'AccessDeniedException',
+          roleArn: 'arn:aws:iam::111122223333:role/flink-snapshots-prod-us-east-1-msf',
+          tenant: 'team',
+        }),
+      ],
+    };
+    const { body, runId } = await dispatched(w, config);
+
+    expect(await processWorkMessage(w, body, 'm1', context)).toBe('failed');
+
+    const ended = await run(w, config, runId);
+    expect(ended?.state).toBe(RunState.FAILED);
+    expect(ended?.error?.name).toBe('TenantBindingError');
+    expect(ended?.reason).toBe(
+      "snapshot step: tenant team's session may not reach application indexer (DescribeApplication was denied as arn:aws:iam::111122223333:role/flink-snapshots-prod-us-east-1-msf, AccessDeniedException): IAM lets it act only on applications tagged flink-snapshots:tenant=team, so indexer is another tenant's, has no flink-snapshots:tenant tag, or does not exist in this account and region (IAM refuses before MSF looks); nothing was done to it; tag it flink-snapshots:tenant=team (aws kinesisanalyticsv2 tag-resource --resource-arn <its ARN> --tags Key=flink-snapshots:tenant,Value=team) if it is tenant team's",
+    );
+    expect(app.snapshots).toHaveLength(0);
   });
 });

@@ -155,7 +155,13 @@ export function checkInvariants(
     );
     const restoreKept = managed.some((s) => s.name === run.restoreSnapshotName) ? 1 : 0;
     const unfinishedDeletes = (run.prune?.failed.length ?? 0) + (run.prune?.deferred ?? 0);
-    const allowed = config.retention.count + restoreKept + unfinishedDeletes;
+    // What else the policy may keep beyond `count`: the rollback target of the previous version, the
+    // newest snapshot of each tier period (at most the sum of the tiers' counts), and the pinned ones.
+    const previousVersion = config.retention.keepPreviousVersion === false ? 0 : 1;
+    const tiers = Object.values(config.retention.tiers ?? {}).reduce<number>((sum, n) => sum + (n ?? 0), 0);
+    const pinned = run.prune?.keptBy?.pinned?.count ?? 0;
+    const allowed =
+      config.retention.count + restoreKept + previousVersion + tiers + pinned + unfinishedDeletes;
     if (managed.length > allowed) {
       over.push(`${config.appKey}: ${managed.length} managed READY snapshots, policy keeps ${allowed}`);
     }
