@@ -179,6 +179,15 @@ describe('Storage: the runs table', () => {
       UpdateReplacePolicy: 'Delete',
     });
   });
+
+  it('encrypts the table with the AWS managed key, keeping its logical ID so the table is updated, not replaced', () => {
+    for (const { storage } of stages()) {
+      // A renamed construct ID would replace the table: the runs (the audit trail) would be lost.
+      expect(logicalId(storage, 'AWS::DynamoDB::Table')).toBe('RunsTable9D121A51');
+      const table = resource(storage, 'RunsTable9D121A51').Properties;
+      expect(table.SSESpecification).toEqual({ SSEEnabled: true });
+    }
+  });
 });
 
 describe('Storage: the failures topic and the dead-letter queue', () => {
