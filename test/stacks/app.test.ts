@@ -1,8 +1,10 @@
 import {
+  DEFAULT_WORKER_RESERVED_CONCURRENCY,
   ENV,
   HANDLERS,
   METRICS_NAMESPACE,
   MetricName,
+  MONITORING_ENV,
   PIPELINE,
   RUNS_TABLE,
   roleNames,
@@ -41,10 +43,12 @@ beforeAll(async () => {
   dev = await synthesize('dev', {
     [STAGE_ENV.alertEmail]: undefined,
     [STAGE_ENV.assumeRoleArnPattern]: undefined,
+    [MONITORING_ENV.workerReservedConcurrency]: 'off',
   });
   prod = await synthesize('prod', {
     [STAGE_ENV.alertEmail]: PROD_EMAIL,
     [STAGE_ENV.assumeRoleArnPattern]: PROD_ROLE_PATTERN,
+    [MONITORING_ENV.workerReservedConcurrency]: undefined,
   });
 });
 
@@ -347,6 +351,29 @@ describe('Pipeline: the functions', () => {
         expect(resource(pipeline, group).Properties.RetentionInDays).toBe(days);
       }
     }
+  });
+
+  it('keeps the log groups of a production stage when the stack is removed, and deletes them elsewhere', () => {
+    for (const [{ pipeline }, policy] of [
+      [dev, 'Delete'],
+      [prod, 'Retain'],
+    ] as const) {
+      for (const handler of [HANDLERS.dispatcher, HANDLERS.worker]) {
+        const group = pipeline.toJSON().Resources[logGroupOf(pipeline, handler)];
+        expect(group.DeletionPolicy).toBe(policy);
+        expect(group.UpdateReplacePolicy).toBe(policy);
+      }
+    }
+  });
+
+  it('reserves the concurrency the worker event source needs plus one, unless the stage turns reservation off', () => {
+    const reserved = (stage: SynthesizedStage, handler: string) =>
+      resource(stage.pipeline, functionId(stage.pipeline, handler)).Properties.ReservedConcurrentExecutions;
+    expect(reserved(prod, HANDLERS.worker)).toBe(DEFAULT_WORKER_RESERVED_CONCURRENCY);
+    expect(DEFAULT_WORKER_RESERVED_CONCURRENCY).toBe(PIPELINE.worker.maximumConcurrency + 1);
+    // dev synthesizes with FLINK_SNAPSHOTS_WORKER_RESERVED_CONCURRENCY=off (an account without room).
+    expect(reserved(dev, HANDLERS.worker)).toBeUndefined();
+    for (const stage of stages()) expect(reserved(stage, HANDLERS.dispatcher)).toBeUndefined();
   });
 
   it('uses roles assumable by Lambda only, without AWS managed policies', () => {
