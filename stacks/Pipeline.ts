@@ -199,6 +199,7 @@ export function Pipeline({ app, stack }: StackContext) {
   const monitoring = new Monitoring(stack, 'Monitoring', {
     stage: app.stage,
     service,
+    settings: monitored,
     alertsTopic,
     dispatcher,
     worker,

@@ -2,9 +2,12 @@ import {
   DEFAULT_WORKER_RESERVED_CONCURRENCY,
   ENV,
   HANDLERS,
+  METRICS_INSIGHTS_ALARM_WINDOW_MINUTES,
   METRICS_NAMESPACE,
   MetricName,
   MONITORING_ENV,
+  MSF_HEALTH_METRICS,
+  type MsfHealthKey,
   PIPELINE,
   RUNS_TABLE,
   roleNames,
@@ -16,7 +19,8 @@ import {
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import config from '../../sst.config';
-import { alarmNamePrefix, FLEET_METRICS, WIDGETS } from '../../stacks/monitoring';
+import { alarmNamePrefix, SQS_MAX_DELAY_SECONDS, THRESHOLDS, TOP_N, WIDGETS } from '../../stacks/monitoring';
+import { msfAlarmSuffix } from '../../stacks/msf-health';
 import { MIN_VISIBILITY_TO_TIMEOUT_RATIO, MSF_ACTIONS } from '../../stacks/Pipeline';
 import {
   asList,
@@ -43,11 +47,15 @@ beforeAll(async () => {
   dev = await synthesize('dev', {
     [STAGE_ENV.alertEmail]: undefined,
     [STAGE_ENV.assumeRoleArnPattern]: undefined,
+    [MONITORING_ENV.monitoredRegions]: undefined,
+    [MONITORING_ENV.crossAccountObservability]: undefined,
     [MONITORING_ENV.workerReservedConcurrency]: 'off',
   });
   prod = await synthesize('prod', {
     [STAGE_ENV.alertEmail]: PROD_EMAIL,
     [STAGE_ENV.assumeRoleArnPattern]: PROD_ROLE_PATTERN,
+    [MONITORING_ENV.monitoredRegions]: undefined,
+    [MONITORING_ENV.crossAccountObservability]: 'true',
     [MONITORING_ENV.workerReservedConcurrency]: undefined,
   });
 });
@@ -396,7 +404,11 @@ describe('Pipeline: the schedule', () => {
   it('invokes the dispatcher on the tick from settings', () => {
     for (const { pipeline } of stages()) {
       const dispatcherId = functionId(pipeline, HANDLERS.dispatcher);
-      const rule = resource(pipeline, logicalId(pipeline, 'AWS::Events::Rule')).Properties;
+      const rules = Object.values(pipeline.findResources('AWS::Events::Rule')).filter(
+        (r) => r.Properties.ScheduleExpression !== undefined,
+      );
+      expect(rules).toHaveLength(1);
+      const rule = rules[0]?.Properties as Record<string, unknown>;
       expect(rule.ScheduleExpression).toBe(scheduleExpression(PIPELINE.tickMinutes));
       expect(rule.ScheduleExpression).toBe('rate(5 minutes)');
       expect(rule.State).toBe('ENABLED');
@@ -655,26 +667,63 @@ describe('least privilege', () => {
   });
 });
 
-describe('alarms', () => {
-  const alarmsOf = (template: Template) =>
-    Object.values(template.findResources('AWS::CloudWatch::Alarm')).map(
-      (a) => a.Properties as Record<string, unknown>,
-    );
-  const byName = (template: Template, stage: string, suffix: string) => {
-    const found = alarmsOf(template).find((a) => a.AlarmName === `${alarmNamePrefix(stage)}${suffix}`);
-    if (found === undefined) throw new Error(`No alarm ${alarmNamePrefix(stage)}${suffix}`);
-    return found;
-  };
+const alarmsOf = (template: Template) =>
+  Object.values(template.findResources('AWS::CloudWatch::Alarm')).map(
+    (a) => a.Properties as Record<string, unknown>,
+  );
+const byName = (template: Template, stage: string, suffix: string) => {
+  const found = alarmsOf(template).find((a) => a.AlarmName === `${alarmNamePrefix(stage)}${suffix}`);
+  if (found === undefined) throw new Error(`No alarm ${alarmNamePrefix(stage)}${suffix}`);
+  return found;
+};
+const HEALTH_KEYS = Object.keys(MSF_HEALTH_METRICS) as MsfHealthKey[];
 
-  it('notifies the failures topic from every alarm, each named under the stage prefix', () => {
-    for (const { stage, pipeline, storage } of stages()) {
-      const alarms = alarmsOf(pipeline);
-      expect(alarms).toHaveLength(6);
-      for (const alarm of alarms) {
-        expect(alarm.AlarmName).toMatch(new RegExp(`^${alarmNamePrefix(stage)}`));
-        expect(asList(alarm.AlarmActions as unknown[]).map((a) => render(a, storage))).toEqual([
-          ref(logicalId(storage, 'AWS::SNS::Topic')),
-        ]);
+interface MetricQuery {
+  readonly Id: string;
+  readonly Expression?: string;
+  readonly Period?: number;
+  readonly ReturnData?: boolean;
+  readonly MetricStat?: {
+    Metric: { Namespace: string; MetricName: string; Dimensions: { Name: string; Value: unknown }[] };
+    Stat: string;
+    Period: number;
+  };
+}
+
+describe('alarms', () => {
+  it('has the alarms of the pipeline, the freshness objective and every MSF health metric, named under the stage prefix', () => {
+    for (const { stage, pipeline } of stages()) {
+      expect(alarmsOf(pipeline).map((a) => a.AlarmName)).toEqual(
+        expect.arrayContaining(
+          [
+            'dlq-not-empty',
+            'dlq-arrivals',
+            'work-queue-oldest-message',
+            'steps-retried',
+            'worker-errors',
+            'dispatcher-errors',
+            'dispatcher-not-invoked',
+            'applications-stale',
+            'runs-failed',
+            'runs-timed-out',
+            'msf-downtime',
+            'msf-checkpoint-duration',
+            'msf-failed-checkpoints',
+            'msf-restarts',
+          ].map((suffix) => `${alarmNamePrefix(stage)}${suffix}`),
+        ),
+      );
+      expect(alarmsOf(pipeline)).toHaveLength(14);
+    }
+  });
+
+  it('notifies the failures topic from every alarm both when it fires and when it returns to OK', () => {
+    for (const { pipeline, storage } of stages()) {
+      const topic = [ref(logicalId(storage, 'AWS::SNS::Topic'))];
+      for (const alarm of alarmsOf(pipeline)) {
+        const targets = (actions: unknown) => asList(actions as unknown[]).map((a) => render(a, storage));
+        expect(targets(alarm.AlarmActions), String(alarm.AlarmName)).toEqual(topic);
+        expect(targets(alarm.OKActions), String(alarm.AlarmName)).toEqual(topic);
       }
     }
   });
@@ -693,6 +742,66 @@ describe('alarms', () => {
         ['QueueName', ref(`${logicalId(storage, 'AWS::SQS::Queue')}.QueueName`)],
       ]);
     }
+  });
+
+  it('fires again for each arrival in the DLQ, from the rise of its visible messages (what the redrive policy moves is not in NumberOfMessagesSent)', () => {
+    for (const { stage, pipeline, storage } of stages()) {
+      const alarm = byName(pipeline, stage, 'dlq-arrivals');
+      expect(alarm).toMatchObject({
+        ComparisonOperator: 'GreaterThanThreshold',
+        Threshold: 0,
+        EvaluationPeriods: 1,
+      });
+      const queries = alarm.Metrics as MetricQuery[];
+      const watched = queries.find((q) => q.ReturnData === true);
+      expect(watched?.Expression).toBe('DIFF(FILL(FILL(visible, REPEAT), 0))');
+      const visible = queries.find((q) => q.Id === 'visible')?.MetricStat;
+      expect(visible?.Metric.Namespace).toBe('AWS/SQS');
+      expect(visible?.Metric.MetricName).toBe('ApproximateNumberOfMessagesVisible');
+      expect(visible?.Period).toBe(60);
+      expect(visible?.Metric.Dimensions.map((d) => render(d.Value, storage))).toEqual([
+        ref(`${logicalId(storage, 'AWS::SQS::Queue')}.QueueName`),
+      ]);
+    }
+  });
+
+  it('fires when the oldest work message has waited longer than any poll delay plus two visibility timeouts', () => {
+    for (const { stage, pipeline } of stages()) {
+      const alarm = byName(pipeline, stage, 'work-queue-oldest-message');
+      expect(alarm).toMatchObject({
+        Namespace: 'AWS/SQS',
+        MetricName: 'ApproximateAgeOfOldestMessage',
+        Statistic: 'Maximum',
+        Period: 60,
+        ComparisonOperator: 'GreaterThanThreshold',
+        Threshold: THRESHOLDS.oldestWorkMessageSeconds,
+        TreatMissingData: 'notBreaching',
+      });
+      expect((alarm.Dimensions as { Value: unknown }[]).map((d) => render(d.Value))).toEqual([
+        ref(`${logicalId(pipeline, 'AWS::SQS::Queue')}.QueueName`),
+      ]);
+      expect(THRESHOLDS.oldestWorkMessageSeconds).toBe(
+        SQS_MAX_DELAY_SECONDS + 2 * PIPELINE.workQueue.visibilityTimeoutSeconds,
+      );
+    }
+  });
+
+  it('fires within two 5-minute periods when many work steps keep failing retryably (StepRetried)', () => {
+    for (const { stage, pipeline } of stages()) {
+      expect(byName(pipeline, stage, 'steps-retried')).toMatchObject({
+        Namespace: METRICS_NAMESPACE,
+        MetricName: MetricName.STEP_RETRIED,
+        Dimensions: [{ Name: 'service', Value: serviceName(stage) }],
+        Statistic: 'Sum',
+        Period: 300,
+        EvaluationPeriods: 2,
+        DatapointsToAlarm: 2,
+        ComparisonOperator: 'GreaterThanThreshold',
+        Threshold: THRESHOLDS.stepsRetriedPerPeriod,
+      });
+    }
+    // One failing message is retried at most once per visibility timeout, so once per period at most.
+    expect(PIPELINE.workQueue.visibilityTimeoutSeconds).toBeGreaterThan(300);
   });
 
   it('fires on worker errors and on dispatcher errors', () => {
@@ -732,6 +841,23 @@ describe('alarms', () => {
     }
   });
 
+  it('fires when an enabled application is stale, and when nobody measures freshness (missing data is breaching)', () => {
+    for (const { stage, pipeline } of stages()) {
+      expect(byName(pipeline, stage, 'applications-stale')).toMatchObject({
+        Namespace: METRICS_NAMESPACE,
+        MetricName: MetricName.STALE_APPLICATIONS,
+        Dimensions: [{ Name: 'service', Value: serviceName(stage) }],
+        Statistic: 'Maximum',
+        Period: PIPELINE.tickMinutes * 60,
+        EvaluationPeriods: 2,
+        DatapointsToAlarm: 2,
+        ComparisonOperator: 'GreaterThanThreshold',
+        Threshold: 0,
+        TreatMissingData: 'breaching',
+      });
+    }
+  });
+
   it('fires on FAILED and TIMED_OUT runs from the EMF metrics of the stage', () => {
     for (const { stage, pipeline } of stages()) {
       for (const [suffix, metricName] of [
@@ -752,28 +878,106 @@ describe('alarms', () => {
   });
 });
 
+describe('alarms: MSF health of every application, without an alarm per application', () => {
+  const queryOf = (alarm: Record<string, unknown>): MetricQuery => {
+    const queries = alarm.Metrics as MetricQuery[];
+    expect(queries).toHaveLength(1);
+    return queries[0] as MetricQuery;
+  };
+
+  it('watches downtime of every application with one Metrics Insights query grouped by application, worst first', () => {
+    expect(queryOf(byName(dev.pipeline, 'dev', 'msf-downtime')).Expression).toBe(
+      'SELECT MAX(downtime) FROM SCHEMA("AWS/KinesisAnalytics", Application) GROUP BY Application ORDER BY MAX() DESC',
+    );
+  });
+
+  it('tells applications of the same name in two accounts apart where the account monitors others (cross-account observability)', () => {
+    expect(queryOf(byName(prod.pipeline, 'prod', 'msf-downtime')).Expression).toBe(
+      'SELECT MAX(downtime) FROM SCHEMA("AWS/KinesisAnalytics", Application) GROUP BY AWS.AccountId, Application ORDER BY MAX() DESC',
+    );
+  });
+
+  it('covers downtime, checkpoint duration, failed checkpoints and restarts, each query naming no application, so one that joins later is a contributor too', () => {
+    expect(HEALTH_KEYS.map((key) => MSF_HEALTH_METRICS[key].metricName)).toEqual([
+      'downtime',
+      'lastCheckpointDuration',
+      'numberOfFailedCheckpoints',
+      'fullRestarts',
+    ]);
+    for (const { stage, pipeline } of stages()) {
+      for (const key of HEALTH_KEYS) {
+        const metric = MSF_HEALTH_METRICS[key];
+        const alarm = byName(pipeline, stage, msfAlarmSuffix(key));
+        const query = queryOf(alarm);
+        expect(query.ReturnData).toBe(true);
+        expect(query.Period).toBe(metric.periodMinutes * 60);
+        expect(query.Expression).toMatch(
+          new RegExp(
+            `^SELECT ${metric.statistic}\\(${metric.metricName}\\) FROM SCHEMA\\("AWS/KinesisAnalytics", Application\\) GROUP BY (AWS\\.AccountId, )?Application ORDER BY ${metric.statistic}\\(\\) DESC$`,
+          ),
+        );
+        expect(alarm).toMatchObject({
+          Threshold: metric.threshold,
+          ComparisonOperator: 'GreaterThanThreshold',
+          EvaluationPeriods: metric.periods,
+          DatapointsToAlarm: metric.periods,
+          TreatMissingData: 'notBreaching',
+        });
+        // A Metrics Insights alarm evaluates the latest 3 hours at most.
+        expect(metric.periodMinutes * metric.periods).toBeLessThanOrEqual(
+          METRICS_INSIGHTS_ALARM_WINDOW_MINUTES,
+        );
+      }
+    }
+  });
+
+  it('says in the description of a counter alarm that it counts since the job started, not a rate', () => {
+    for (const key of HEALTH_KEYS.filter((k) => MSF_HEALTH_METRICS[k].kind === 'counter')) {
+      expect(String(byName(dev.pipeline, 'dev', msfAlarmSuffix(key)).AlarmDescription)).toMatch(
+        /since its job last started \(a total, not a rate/,
+      );
+    }
+  });
+});
+
 describe('dashboard', () => {
-  const widgetsOf = (template: Template, storage: Template) => {
+  interface Widget {
+    title?: string;
+    region?: unknown;
+    metrics?: unknown[][];
+    legend?: { position?: string };
+  }
+  const widgetsOf = (template: Template, storage: Template): Widget[] => {
     const dashboard = resource(template, logicalId(template, 'AWS::CloudWatch::Dashboard')).Properties;
     const body = JSON.parse(render(dashboard.DashboardBody, storage)) as {
-      widgets: { properties: { title?: string; metrics?: unknown[][] } }[];
+      widgets: { properties: Widget }[];
     };
     return body.widgets.map((w) => w.properties);
   };
+  const metricsOf = (widgets: Widget[], title: string) =>
+    (widgets.find((w) => w.title === title)?.metrics ?? []).map((m) => m.slice(0, 4));
+  const emf = (stage: string, name: string) => [METRICS_NAMESPACE, name, 'service', serviceName(stage)];
 
-  it('has a widget for runs, durations, pruned, queue, DLQ, functions, alarms and the MSF fleet', () => {
-    for (const { pipeline, storage } of stages()) {
+  it('has a widget for runs, durations, freshness, quota, pruned, queue, DLQ, functions, alarms and MSF health per region', () => {
+    for (const [{ pipeline, storage }, regions] of [
+      [dev, [TEST_REGION]],
+      [prod, [TEST_REGION]],
+    ] as const) {
       const titles = widgetsOf(pipeline, storage).map((w) => w.title);
       const expected = [
         WIDGETS.runsByFinalState,
         WIDGETS.snapshotDurations,
+        WIDGETS.freshness,
+        WIDGETS.quota,
         WIDGETS.pruned,
         WIDGETS.throughput,
         WIDGETS.workQueue,
         WIDGETS.deadLetterQueue,
         WIDGETS.functions,
         WIDGETS.alarms,
-        ...Object.values(WIDGETS.fleet),
+        ...regions.flatMap((region) =>
+          HEALTH_KEYS.map((key) => WIDGETS.msf(MSF_HEALTH_METRICS[key], region)),
+        ),
       ];
       expect(titles.sort()).toEqual([...expected].sort());
     }
@@ -782,32 +986,60 @@ describe('dashboard', () => {
   it('graphs runs by final state, durations and pruned from the EMF metrics of the stage', () => {
     for (const { stage, pipeline, storage } of stages()) {
       const widgets = widgetsOf(pipeline, storage);
-      const metricsOf = (title: string) =>
-        (widgets.find((w) => w.title === title)?.metrics ?? []).map((m) => m.slice(0, 4));
-      const emf = (name: string) => [METRICS_NAMESPACE, name, 'service', serviceName(stage)];
-      expect(metricsOf(WIDGETS.runsByFinalState)).toEqual([
-        emf(MetricName.RUN_COMPLETED),
-        emf(MetricName.RUN_SKIPPED),
-        emf(MetricName.RUN_FAILED),
-        emf(MetricName.RUN_TIMED_OUT),
+      expect(metricsOf(widgets, WIDGETS.runsByFinalState)).toEqual([
+        emf(stage, MetricName.RUN_COMPLETED),
+        emf(stage, MetricName.RUN_SKIPPED),
+        emf(stage, MetricName.RUN_FAILED),
+        emf(stage, MetricName.RUN_TIMED_OUT),
       ]);
-      expect(metricsOf(WIDGETS.snapshotDurations)[0]).toEqual(emf(MetricName.SNAPSHOT_DURATION));
-      expect(metricsOf(WIDGETS.pruned)).toEqual([emf(MetricName.SNAPSHOTS_PRUNED)]);
+      expect(metricsOf(widgets, WIDGETS.snapshotDurations)[0]).toEqual(
+        emf(stage, MetricName.SNAPSHOT_DURATION),
+      );
+      expect(metricsOf(widgets, WIDGETS.pruned)).toEqual([emf(stage, MetricName.SNAPSHOTS_PRUNED)]);
       const queue = JSON.stringify(widgets.find((w) => w.title === WIDGETS.workQueue));
       expect(queue).toContain('ApproximateNumberOfMessagesVisible');
       expect(queue).toContain('ApproximateAgeOfOldestMessage');
     }
   });
 
-  it('reads the MSF fleet metrics with a SEARCH across the Application dimension', () => {
-    for (const { pipeline, storage } of stages()) {
+  it('says the snapshot duration runs from the request to the poll that first saw the snapshot READY', () => {
+    expect(WIDGETS.snapshotDurations).toMatch(/from the request to the poll that first saw it READY/);
+  });
+
+  it('graphs freshness (oldest snapshot age, stale applications) and the highest quota share of the runs', () => {
+    for (const { stage, pipeline, storage } of stages()) {
       const widgets = widgetsOf(pipeline, storage);
-      for (const metricName of FLEET_METRICS) {
-        const widget = widgets.find((w) => w.title === WIDGETS.fleet[metricName]);
-        const expression = JSON.stringify(widget?.metrics);
-        expect(expression).toContain(
-          `SEARCH('{AWS/KinesisAnalytics,Application} MetricName=\\"${metricName}\\"', 'Maximum', 300)`,
-        );
+      expect(metricsOf(widgets, WIDGETS.freshness)).toEqual([
+        emf(stage, MetricName.SNAPSHOT_AGE_MAX),
+        emf(stage, MetricName.STALE_APPLICATIONS),
+      ]);
+      expect(metricsOf(widgets, WIDGETS.quota)).toEqual([emf(stage, MetricName.QUOTA_USED)]);
+      expect(JSON.stringify(widgets.find((w) => w.title === WIDGETS.quota)?.metrics)).toContain(
+        '"stat":"Maximum"',
+      );
+    }
+  });
+
+  it('shows the worst 10 applications of each MSF health metric and region with Metrics Insights, each named in the legend, and no SEARCH', () => {
+    for (const [{ pipeline, storage }, regions] of [
+      [dev, [TEST_REGION]],
+      [prod, [TEST_REGION]],
+    ] as const) {
+      const widgets = widgetsOf(pipeline, storage);
+      expect(JSON.stringify(widgets)).not.toContain('SEARCH(');
+      for (const region of regions) {
+        for (const key of HEALTH_KEYS) {
+          const metric = MSF_HEALTH_METRICS[key];
+          const widget = widgets.find((w) => w.title === WIDGETS.msf(metric, region));
+          expect(widget?.region).toBe(region);
+          expect(widget?.legend).toEqual({ position: 'right' });
+          const expression = (widget?.metrics?.[0]?.[0] as { expression?: string } | undefined)?.expression;
+          expect(expression).toMatch(
+            new RegExp(
+              `^SELECT ${metric.statistic}\\(${metric.metricName}\\) FROM SCHEMA\\("AWS/KinesisAnalytics", Application\\) GROUP BY .*Application ORDER BY ${metric.statistic}\\(\\) DESC LIMIT ${TOP_N}$`,
+            ),
+          );
+        }
       }
     }
   });

@@ -5,7 +5,11 @@ import {
   monitoringSettings,
   PIPELINE,
 } from '@flink-snapshots/settings';
+import { App, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
+import { alarmNamePrefix } from '../../stacks/monitoring';
+import { MsfHealthAlarms, msfAlarmSuffix, msfHealthQuery } from '../../stacks/msf-health';
 
 describe('monitoring settings of a stage', () => {
   it('monitors its own region only, without cross-account grouping, reserving the worker one more than its event source', () => {
@@ -62,6 +66,39 @@ describe('monitoring settings of a stage', () => {
     );
   });
 
+  it('lets a stage on Flink 2.2 count restarts with numRestarts, keeping the alarm (its name and construct)', () => {
+    const settings = monitoringSettings(
+      'dev',
+      {},
+      { msfHealth: { restarts: { metricName: 'numRestarts' } } },
+    );
+    expect(settings.msfHealth.restarts).toEqual({
+      ...MSF_HEALTH_METRICS.restarts,
+      metricName: 'numRestarts',
+    });
+    expect(msfHealthQuery(settings.msfHealth.restarts, { groupByAccount: false })).toBe(
+      'SELECT MAX(numRestarts) FROM SCHEMA("AWS/KinesisAnalytics", Application) GROUP BY Application ORDER BY MAX() DESC',
+    );
+    const template = healthAlarms(settings.msfHealth);
+    const restarts = template.findResources('AWS::CloudWatch::Alarm', {
+      Properties: { AlarmName: `${alarmNamePrefix('dev')}${msfAlarmSuffix('restarts')}` },
+    });
+    expect(Object.keys(restarts)).toEqual([expect.stringMatching(/^HealthRestarts[0-9A-F]{8}$/)]);
+    expect(JSON.stringify(restarts)).toContain('numRestarts');
+  });
+
+  it('drops the alarm of a metric a stage switches off (one its Flink version does not publish)', () => {
+    const settings = monitoringSettings('dev', {}, { msfHealth: { downtime: { enabled: false } } });
+    const names = Object.values(healthAlarms(settings.msfHealth).findResources('AWS::CloudWatch::Alarm')).map(
+      (a) => a.Properties.AlarmName,
+    );
+    expect(names).toEqual(
+      (['checkpointDuration', 'failedCheckpoints', 'restarts'] as const).map(
+        (key) => `${alarmNamePrefix('dev')}${msfAlarmSuffix(key)}`,
+      ),
+    );
+  });
+
   it('refuses a metric name that cannot stand in a query, and an alarm longer than the 3 hours Metrics Insights evaluates', () => {
     expect(() =>
       monitoringSettings('dev', {}, { msfHealth: { downtime: { metricName: 'downtime") OR ("x' } } }),
@@ -71,3 +108,13 @@ describe('monitoring settings of a stage', () => {
     ).toThrow('expected periodMinutes × periods of at most 180');
   });
 });
+
+function healthAlarms(metrics: typeof MSF_HEALTH_METRICS): Template {
+  const stack = new Stack(new App(), 'Health');
+  new MsfHealthAlarms(stack, 'Health', {
+    alarmNamePrefix: alarmNamePrefix('dev'),
+    metrics,
+    groupByAccount: false,
+  });
+  return Template.fromStack(stack);
+}
