@@ -201,6 +201,7 @@ export function Pipeline({ app, stack }: StackContext) {
     service,
     settings: monitored,
     alertsTopic,
+    alertsKey,
     dispatcher,
     worker,
     workQueue,

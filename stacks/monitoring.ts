@@ -11,15 +11,28 @@ import {
   type MonitoringSettings,
   type MsfHealthMetric,
   PIPELINE,
+  partitionOf,
 } from '@flink-snapshots/settings';
 import { Duration, Stack } from 'aws-cdk-lib';
+import * as cloudformation from 'aws-cdk-lib/aws-cloudformation';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { enabledMetrics, MsfHealthAlarms, msfHealthQuery } from './msf-health';
+import { allow } from './iam';
+import {
+  alarmStateChanges,
+  enabledMetrics,
+  MsfHealthAlarms,
+  msfHealthQuery,
+  msfHealthRegionTemplate,
+  REGION_TEMPLATE_PARAMETERS,
+} from './msf-health';
 
 /** Every alarm of a stage is named `<stage>-flink-snapshots-…`. */
 export function alarmNamePrefix(stage: string): string {
@@ -69,6 +82,8 @@ export interface MonitoringProps {
   readonly service: string;
   readonly settings: MonitoringSettings;
   readonly alertsTopic: sns.ITopic;
+  /** The key of the failures topic: EventBridge encrypts what it publishes from other regions with it. */
+  readonly alertsKey: kms.IKey;
   readonly dispatcher: lambda.IFunction;
   readonly worker: lambda.IFunction;
   readonly workQueue: sqs.IQueue;
@@ -78,6 +93,8 @@ export interface MonitoringProps {
 export class Monitoring extends Construct {
   readonly alarms: cloudwatch.Alarm[] = [];
   readonly dashboard: cloudwatch.Dashboard;
+  /** The other regions' health alarms, when the stage monitors other regions. */
+  readonly regions?: cloudformation.CfnStackSet;
 
   constructor(scope: Construct, id: string, props: MonitoringProps) {
     super(scope, id);
@@ -235,6 +252,10 @@ export class Monitoring extends Construct {
     };
     new MsfHealthAlarms(this, 'MsfHealth', health).alarms.forEach(notify);
     const region = Stack.of(this).region;
+    const otherRegions = settings.monitoredRegions.filter((r) => r !== region);
+    if (otherRegions.length > 0) {
+      this.regions = this.otherRegions(stage, otherRegions, props, health);
+    }
 
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
       dashboardName: `${alarmNamePrefix(stage)}${region}`,
@@ -318,7 +339,7 @@ export class Monitoring extends Construct {
     );
     // MSF's metrics stay in MSF's namespace (no per-application metric of ours): Metrics Insights reads
     // them there, the worst TOP_N of each region, each named in the legend.
-    for (const widgetRegion of [region]) {
+    for (const widgetRegion of [region, ...otherRegions]) {
       this.dashboard.addWidgets(
         ...enabledMetrics(settings.msfHealth).map(
           ([, metric]) =>
@@ -344,5 +365,76 @@ export class Monitoring extends Construct {
         ),
       );
     }
+  }
+
+  /**
+   * The health alarms of the other monitored regions: a StackSet (self-managed permissions, this account)
+   * deploys the same alarms there, whose state changes an EventBridge rule sends to this region's default
+   * bus, where a rule publishes them to the failures topic.
+   */
+  private otherRegions(
+    stage: string,
+    regions: string[],
+    props: MonitoringProps,
+    health: { alarmNamePrefix: string; metrics: MonitoringSettings['msfHealth']; groupByAccount: boolean },
+  ): cloudformation.CfnStackSet {
+    const stack = Stack.of(this);
+    const crossPartition = regions.filter((r) => partitionOf(r) !== partitionOf(stack.region));
+    if (crossPartition.length > 0) {
+      throw new Error(
+        `Stage "${stage}": monitored regions ${crossPartition.join(', ')} are not in partition ${partitionOf(stack.region)} (of ${stack.region}); expected regions of the stack's partition (a StackSet and EventBridge cannot cross partitions)`,
+      );
+    }
+    const homeBus = `arn:${stack.partition}:events:${stack.region}:${stack.account}:event-bus/default`;
+    // Assumed by EventBridge only, for rules of this account: the other regions' rules put their events
+    // on this region's bus with it, and this region's rule publishes them to the encrypted topic.
+    const role = new iam.Role(this, 'AlarmEventsRole', {
+      assumedBy: new iam.ServicePrincipal('events.amazonaws.com').withConditions({
+        StringEquals: { 'aws:SourceAccount': stack.account },
+      }),
+      description: `${stage} ${APP_NAME}: brings the other regions' alarm state changes to the failures topic`,
+    });
+    role.addToPrincipalPolicy(allow(['events:PutEvents'], [homeBus]));
+    role.addToPrincipalPolicy(allow(['sns:Publish'], [props.alertsTopic.topicArn]));
+    role.addToPrincipalPolicy(allow(['kms:GenerateDataKey', 'kms:Decrypt'], [props.alertsKey.keyArn]));
+
+    const stackSet = new cloudformation.CfnStackSet(this, 'MsfHealthRegions', {
+      stackSetName: `${alarmNamePrefix(stage)}msf-health-${stack.region}`,
+      description: `${stage} ${APP_NAME}: MSF health alarms of the monitored regions other than ${stack.region}`,
+      // The account's AWSCloudFormationStackSetAdministrationRole and ...ExecutionRole (README).
+      permissionModel: 'SELF_MANAGED',
+      managedExecution: { Active: true },
+      operationPreferences: { regionConcurrencyType: 'PARALLEL', maxConcurrentPercentage: 100 },
+      parameters: [
+        { parameterKey: REGION_TEMPLATE_PARAMETERS.homeEventBusArn, parameterValue: homeBus },
+        { parameterKey: REGION_TEMPLATE_PARAMETERS.forwarderRoleArn, parameterValue: role.roleArn },
+      ],
+      stackInstancesGroup: [{ deploymentTargets: { accounts: [stack.account] }, regions }],
+      templateBody: JSON.stringify(msfHealthRegionTemplate(health)),
+    });
+
+    const pattern = alarmStateChanges(health.alarmNamePrefix);
+    const field = (path: string) => events.EventField.fromPath(path);
+    new events.Rule(this, 'OtherRegionsAlarmStates', {
+      description: `${stage} ${APP_NAME}: state changes of the MSF health alarms of ${regions.join(', ')}, to the failures topic`,
+      eventPattern: {
+        source: pattern.source,
+        detailType: pattern['detail-type'],
+        region: regions,
+        detail: pattern.detail,
+      },
+      targets: [
+        {
+          bind: () => ({
+            arn: props.alertsTopic.topicArn,
+            role,
+            input: events.RuleTargetInput.fromText(
+              `${stage} ${APP_NAME}: alarm ${field('$.detail.alarmName')} in ${field('$.region')} is ${field('$.detail.state.value')}: ${field('$.detail.state.reason')}`,
+            ),
+          }),
+        },
+      ],
+    });
+    return stackSet;
   }
 }

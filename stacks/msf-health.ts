@@ -2,11 +2,21 @@
  * MSF health, fleet-wide: one alarm per health metric on a Metrics Insights query grouped by application,
  * so every application that publishes the metric is a contributor of the alarm, including the ones that
  * join after the deployment (by someone writing an SSM parameter) — nobody creates an alarm for them.
+ *
+ * Such an alarm reads the metrics of its own account and region (and, in a CloudWatch cross-account
+ * observability monitoring account, of the source accounts linked in that region). SST v2 deploys every
+ * stack of the app to one region, so the alarms of the other monitored regions travel in a CloudFormation
+ * StackSet, and their state changes come back through EventBridge to the failures topic (an alarm's SNS
+ * action must name a topic of its own region).
  */
 
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { MSF_METRICS, type MsfHealthKey, type MsfHealthMetric } from '@flink-snapshots/settings';
-import { Duration } from 'aws-cdk-lib';
+import { App, CfnParameter, Duration, LegacyStackSynthesizer, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as events from 'aws-cdk-lib/aws-events';
 import { Construct } from 'constructs';
 
 /** The alarm name of a health metric, after the stage prefix: `msf-downtime`, `msf-failed-checkpoints`. */
@@ -84,4 +94,59 @@ export function enabledMetrics(
   metrics: Readonly<Record<MsfHealthKey, MsfHealthMetric>>,
 ): [MsfHealthKey, MsfHealthMetric][] {
   return (Object.entries(metrics) as [MsfHealthKey, MsfHealthMetric][]).filter(([, m]) => m.enabled);
+}
+
+/** EventBridge's events for state changes (ALARM, OK, INSUFFICIENT_DATA) of the stage's alarms. */
+export function alarmStateChanges(alarmNamePrefix: string): {
+  source: string[];
+  'detail-type': string[];
+  detail: { alarmName: { prefix: string }[] };
+} {
+  return {
+    source: ['aws.cloudwatch'],
+    'detail-type': ['CloudWatch Alarm State Change'],
+    detail: { alarmName: [{ prefix: alarmNamePrefix }] },
+  };
+}
+
+/** Parameters of the region template, given by the StackSet. */
+export const REGION_TEMPLATE_PARAMETERS = {
+  homeEventBusArn: 'HomeEventBusArn',
+  forwarderRoleArn: 'ForwarderRoleArn',
+} as const;
+
+/**
+ * The template a StackSet deploys to each other monitored region: the same health alarms (built by the
+ * same construct) and a rule that sends their state changes to the home region's default event bus.
+ * Synthesized by a throwaway CDK app into a temporary directory, removed afterwards.
+ */
+export function msfHealthRegionTemplate(props: MsfHealthAlarmsProps): Record<string, unknown> {
+  const outdir = mkdtempSync(join(tmpdir(), 'flink-snapshots-msf-health-'));
+  try {
+    const app = new App({ outdir, analyticsReporting: false });
+    // No bootstrap resources: a StackSet instance has no CDK asset to fetch.
+    const stack = new Stack(app, 'MsfHealthRegion', {
+      synthesizer: new LegacyStackSynthesizer(),
+      analyticsReporting: false,
+      description: 'flink-snapshots: MSF health alarms of this region, forwarded to the home region',
+    });
+    new MsfHealthAlarms(stack, 'MsfHealth', props);
+    const homeBus = new CfnParameter(stack, REGION_TEMPLATE_PARAMETERS.homeEventBusArn, {
+      type: 'String',
+      description: "The home region's default event bus, which sends the state changes to the failures topic",
+    });
+    const role = new CfnParameter(stack, REGION_TEMPLATE_PARAMETERS.forwarderRoleArn, {
+      type: 'String',
+      description: 'The role EventBridge uses to put the events on the home bus',
+    });
+    new events.CfnRule(stack, 'ForwardAlarmStates', {
+      description:
+        'Sends the state changes of these alarms to the home region, which notifies the failures topic',
+      eventPattern: alarmStateChanges(props.alarmNamePrefix),
+      targets: [{ id: 'home-region', arn: homeBus.valueAsString, roleArn: role.valueAsString }],
+    });
+    return app.synth().getStackByName(stack.stackName).template as Record<string, unknown>;
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
 }

@@ -37,6 +37,8 @@ import {
 
 const PROD_EMAIL = 'oncall@example.com';
 const PROD_ROLE_PATTERN = 'arn:aws:iam::*:role/msf-snapshotter-*';
+/** prod also monitors this region (and lists its own, which it monitors anyway). */
+const PROD_OTHER_REGION = 'us-east-1';
 const PARTITION = ref('AWS::Partition');
 
 let dev: SynthesizedStage;
@@ -54,7 +56,7 @@ beforeAll(async () => {
   prod = await synthesize('prod', {
     [STAGE_ENV.alertEmail]: PROD_EMAIL,
     [STAGE_ENV.assumeRoleArnPattern]: PROD_ROLE_PATTERN,
-    [MONITORING_ENV.monitoredRegions]: undefined,
+    [MONITORING_ENV.monitoredRegions]: `${TEST_REGION},${PROD_OTHER_REGION}`,
     [MONITORING_ENV.crossAccountObservability]: 'true',
     [MONITORING_ENV.workerReservedConcurrency]: undefined,
   });
@@ -940,6 +942,120 @@ describe('alarms: MSF health of every application, without an alarm per applicat
   });
 });
 
+describe('alarms: the other monitored regions', () => {
+  const stackSetOf = (template: Template) =>
+    resource(template, logicalId(template, 'AWS::CloudFormation::StackSet')).Properties as {
+      PermissionModel: string;
+      StackInstancesGroup: { DeploymentTargets: { Accounts: string[] }; Regions: string[] }[];
+      Parameters: { ParameterKey: string; ParameterValue: unknown }[];
+      TemplateBody: string;
+    };
+  const regionTemplate = (template: Template) =>
+    JSON.parse(stackSetOf(template).TemplateBody) as {
+      Resources: Record<string, { Type: string; Properties: Record<string, unknown> }>;
+    };
+  const forwardingRole = (template: Template) => {
+    const ids = Object.keys(template.findResources('AWS::IAM::Role')).filter((id) =>
+      id.includes('AlarmEventsRole'),
+    );
+    if (ids.length !== 1)
+      throw new Error(`Expected one alarm events role, found ${ids.join(', ') || 'none'}`);
+    return ids[0] as string;
+  };
+
+  it('deploys the health alarms to the other monitored regions of this account with a StackSet, not to its own region', () => {
+    const stackSet = stackSetOf(prod.pipeline);
+    expect(stackSet.PermissionModel).toBe('SELF_MANAGED');
+    expect(stackSet.StackInstancesGroup).toEqual([
+      { DeploymentTargets: { Accounts: [TEST_ACCOUNT] }, Regions: [PROD_OTHER_REGION] },
+    ]);
+  });
+
+  it('sends the same alarms there, without actions of their own', () => {
+    const home = alarmsOf(prod.pipeline).filter((a) => String(a.AlarmName).includes('-msf-'));
+    const there = Object.values(regionTemplate(prod.pipeline).Resources)
+      .filter((r) => r.Type === 'AWS::CloudWatch::Alarm')
+      .map((r) => r.Properties);
+    // SST tags the home stack's resources; the StackSet instance carries no tags.
+    const withoutActions = ({ AlarmActions, OKActions, Tags, ...rest }: Record<string, unknown>) => rest;
+    expect(there).toEqual(home.map(withoutActions));
+    for (const alarm of there) {
+      expect(alarm.AlarmActions).toBeUndefined();
+      expect(alarm.OKActions).toBeUndefined();
+    }
+  });
+
+  it("brings their state changes, ALARM and OK alike, to this region's bus and from there to the failures topic", () => {
+    const prefix = alarmNamePrefix('prod');
+    const stateChanges = {
+      source: ['aws.cloudwatch'],
+      'detail-type': ['CloudWatch Alarm State Change'],
+      detail: { alarmName: [{ prefix }] },
+    };
+    const remote = Object.values(regionTemplate(prod.pipeline).Resources).filter(
+      (r) => r.Type === 'AWS::Events::Rule',
+    );
+    expect(remote.map((r) => r.Properties)).toEqual([
+      expect.objectContaining({
+        EventPattern: stateChanges,
+        Targets: [
+          { Id: 'home-region', Arn: { Ref: 'HomeEventBusArn' }, RoleArn: { Ref: 'ForwarderRoleArn' } },
+        ],
+      }),
+    ]);
+    const role = forwardingRole(prod.pipeline);
+    const parameters = Object.fromEntries(
+      stackSetOf(prod.pipeline).Parameters.map((p) => [p.ParameterKey, render(p.ParameterValue)]),
+    );
+    expect(parameters).toEqual({
+      HomeEventBusArn: `arn:${PARTITION}:events:${TEST_REGION}:${TEST_ACCOUNT}:event-bus/default`,
+      ForwarderRoleArn: ref(`${role}.Arn`),
+    });
+    const home = Object.values(prod.pipeline.findResources('AWS::Events::Rule')).filter(
+      (r) => r.Properties.EventPattern !== undefined,
+    );
+    expect(home).toHaveLength(1);
+    const rule = home[0]?.Properties as {
+      EventPattern: unknown;
+      Targets: { Arn: unknown; RoleArn: unknown }[];
+    };
+    expect(rule.EventPattern).toEqual({ ...stateChanges, region: [PROD_OTHER_REGION] });
+    expect(rule.Targets.map((t) => [render(t.Arn, prod.storage), render(t.RoleArn)])).toEqual([
+      [ref(logicalId(prod.storage, 'AWS::SNS::Topic')), ref(`${role}.Arn`)],
+    ]);
+  });
+
+  it('lets EventBridge, for this account only, put events on the home bus and publish to the encrypted topic, nothing else', () => {
+    const role = forwardingRole(prod.pipeline);
+    const trust = resource(prod.pipeline, role).Properties.AssumeRolePolicyDocument as {
+      Statement: Statement[];
+    };
+    expect(trust.Statement).toEqual([
+      {
+        Action: 'sts:AssumeRole',
+        Effect: 'Allow',
+        Principal: { Service: 'events.amazonaws.com' },
+        Condition: { StringEquals: { 'aws:SourceAccount': TEST_ACCOUNT } },
+      },
+    ]);
+    expect(Object.fromEntries(permissionsOf(prod.pipeline, role, prod.storage))).toEqual({
+      'events:PutEvents': [`arn:${PARTITION}:events:${TEST_REGION}:${TEST_ACCOUNT}:event-bus/default`],
+      'sns:Publish': [ref(logicalId(prod.storage, 'AWS::SNS::Topic'))],
+      'kms:GenerateDataKey': [ref(`${logicalId(prod.storage, 'AWS::KMS::Key')}.Arn`)],
+      'kms:Decrypt': [ref(`${logicalId(prod.storage, 'AWS::KMS::Key')}.Arn`)],
+    });
+  });
+
+  it('monitors its own region only when the stage lists no other', () => {
+    dev.pipeline.resourceCountIs('AWS::CloudFormation::StackSet', 0);
+    expect(
+      Object.keys(dev.pipeline.findResources('AWS::IAM::Role')).filter((id) =>
+        id.includes('AlarmEventsRole'),
+      ),
+    ).toEqual([]);
+  });
+});
+
 describe('dashboard', () => {
   interface Widget {
     title?: string;
@@ -961,7 +1077,7 @@ describe('dashboard', () => {
   it('has a widget for runs, durations, freshness, quota, pruned, queue, DLQ, functions, alarms and MSF health per region', () => {
     for (const [{ pipeline, storage }, regions] of [
       [dev, [TEST_REGION]],
-      [prod, [TEST_REGION]],
+      [prod, [TEST_REGION, PROD_OTHER_REGION]],
     ] as const) {
       const titles = widgetsOf(pipeline, storage).map((w) => w.title);
       const expected = [
@@ -1023,7 +1139,7 @@ describe('dashboard', () => {
   it('shows the worst 10 applications of each MSF health metric and region with Metrics Insights, each named in the legend, and no SEARCH', () => {
     for (const [{ pipeline, storage }, regions] of [
       [dev, [TEST_REGION]],
-      [prod, [TEST_REGION]],
+      [prod, [TEST_REGION, PROD_OTHER_REGION]],
     ] as const) {
       const widgets = widgetsOf(pipeline, storage);
       expect(JSON.stringify(widgets)).not.toContain('SEARCH(');
