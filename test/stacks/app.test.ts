@@ -1,3 +1,8 @@
+import { execFile, execFileSync } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import {
   DEFAULT_WORKER_RESERVED_CONCURRENCY,
   ENV,
@@ -16,6 +21,7 @@ import {
   serviceName,
   TENANT_TAG_KEY,
 } from '@flink-snapshots/settings';
+import { findReferee, requireReferee } from '@flink-snapshots/testkit';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import config from '../../sst.config';
@@ -1157,6 +1163,75 @@ describe('dashboard', () => {
           );
         }
       }
+    }
+  });
+});
+
+/** cfn-lint, which none of us wrote, reads every template: the two stacks of each stage and the other regions' one. */
+const cfnLint = findReferee('cfn-lint', () => {
+  try {
+    execFileSync('cfn-lint', ['--version'], { stdio: 'ignore', timeout: 60_000 });
+    return undefined;
+  } catch {
+    return 'cfn-lint is not on PATH (pip install cfn-lint)';
+  }
+});
+/** W3005: the DependsOn that CDK writes next to a GetAtt of the same resource; harmless, not ours. */
+const CFN_LINT_IGNORED = ['W3005'];
+
+describe.runIf(requireReferee(cfnLint))('cfn-lint, as referee of the templates', () => {
+  it('finds no error and no warning (but the ignored W3005) in any template', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'flink-snapshots-cfn-lint-'));
+    try {
+      const files: string[] = [];
+      for (const { stage, storage, pipeline } of stages()) {
+        const templates: [string, unknown][] = [
+          ['storage', storage.toJSON()],
+          ['pipeline', pipeline.toJSON()],
+        ];
+        for (const stackSet of Object.values(pipeline.findResources('AWS::CloudFormation::StackSet'))) {
+          templates.push(['msf-health-region', JSON.parse(stackSet.Properties.TemplateBody as string)]);
+        }
+        for (const [name, template] of templates) {
+          const file = join(dir, `${stage}-${name}.json`);
+          await writeFile(file, JSON.stringify(template, null, 1));
+          files.push(file);
+        }
+      }
+      expect(files.length).toBeGreaterThanOrEqual(5);
+      const args = [
+        '--format',
+        'json',
+        '--regions',
+        TEST_REGION,
+        PROD_OTHER_REGION,
+        '--ignore-checks',
+        ...CFN_LINT_IGNORED,
+      ];
+      // cfn-lint exits non-zero when it finds anything; the findings are on stdout either way.
+      const stdout = await promisify(execFile)('cfn-lint', [...args, '--', ...files], {
+        timeout: 120_000,
+      }).then(
+        (result) => result.stdout,
+        (error: { stdout?: string }) => error.stdout ?? '',
+      );
+      const findings = JSON.parse(stdout || '[]') as {
+        Level: string;
+        Rule: { Id: string };
+        Message: string;
+        Filename: string;
+        Location: { Path: unknown[] };
+      }[];
+      expect(
+        findings
+          .filter((f) => f.Level === 'Error' || f.Level === 'Warning')
+          .map(
+            (f) =>
+              `${f.Rule.Id} ${f.Filename.slice(dir.length + 1)} ${f.Location.Path.join('/')}: ${f.Message}`,
+          ),
+      ).toEqual([]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
     }
   });
 });
