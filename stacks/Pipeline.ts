@@ -8,6 +8,7 @@ import {
   ENV,
   HANDLERS,
   METRICS_NAMESPACE,
+  monitoringSettings,
   PIPELINE,
   RUNS_TABLE,
   resolveRolePattern,
@@ -37,6 +38,7 @@ export const MIN_VISIBILITY_TO_TIMEOUT_RATIO = 6;
 export function Pipeline({ app, stack }: StackContext) {
   const { runsTable, alertsKey, alertsTopic, deadLetterQueue } = use(Storage);
   const settings = stageSettings(app.stage, process.env);
+  const monitored = monitoringSettings(app.stage, process.env);
   const { partition, account } = stack;
   const service = serviceName(app.stage);
 
@@ -94,6 +96,7 @@ export function Pipeline({ app, stack }: StackContext) {
     timeoutSeconds: PIPELINE.dispatcher.timeoutSeconds,
     memoryMb: PIPELINE.dispatcher.memoryMb,
     logRetentionDays: settings.logRetentionDays,
+    production: settings.production,
     environment,
     statements: [
       // GetParametersByPath is authorized against the path in the request, not the parameters it
@@ -125,6 +128,10 @@ export function Pipeline({ app, stack }: StackContext) {
     timeoutSeconds: PIPELINE.worker.timeoutSeconds,
     memoryMb: PIPELINE.worker.memoryMb,
     logRetentionDays: settings.logRetentionDays,
+    production: settings.production,
+    // Room the event source always finds (see DEFAULT_WORKER_RESERVED_CONCURRENCY); off in accounts whose
+    // pool cannot spare it (Lambda keeps 100 unreserved).
+    reservedConcurrency: monitored.workerReservedConcurrency,
     environment,
     statements: [
       // The worker itself may call no MSF action: it acts through a session tagged with the tenant of
@@ -192,7 +199,9 @@ export function Pipeline({ app, stack }: StackContext) {
   const monitoring = new Monitoring(stack, 'Monitoring', {
     stage: app.stage,
     service,
+    settings: monitored,
     alertsTopic,
+    alertsKey,
     dispatcher,
     worker,
     workQueue,
@@ -247,6 +256,10 @@ interface PipelineFunctionProps {
   readonly timeoutSeconds: number;
   readonly memoryMb: number;
   readonly logRetentionDays: number;
+  /** Production stages keep their logs when the stack is removed (the audit trail of what ran). */
+  readonly production: boolean;
+  /** Reserved concurrent executions; undefined: none (the account's unreserved pool). */
+  readonly reservedConcurrency?: number | undefined;
   readonly environment: Record<string, string>;
   readonly statements: iam.PolicyStatement[];
 }
@@ -262,7 +275,7 @@ function pipelineFunction(
 ): { fn: SstFunction; role: iam.Role } {
   const logGroup = new logs.LogGroup(scope, `${id}Logs`, {
     retention: retentionDays(props.logRetentionDays),
-    removalPolicy: RemovalPolicy.DESTROY,
+    removalPolicy: props.production ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
   });
   const role = new iam.Role(scope, `${id}Role`, {
     ...(props.roleName === undefined ? {} : { roleName: props.roleName }),
@@ -277,6 +290,9 @@ function pipelineFunction(
     architecture: 'arm_64',
     timeout: props.timeoutSeconds,
     memorySize: props.memoryMb,
+    ...(props.reservedConcurrency === undefined
+      ? {}
+      : { reservedConcurrentExecutions: props.reservedConcurrency }),
     // Tracing needs xray:PutTraceSegments on "*"; logs and EMF metrics are what we read.
     tracing: 'disabled',
     nodejs: { format: 'esm', sourcemap: true },

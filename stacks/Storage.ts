@@ -33,6 +33,11 @@ export function Storage({ app, stack }: StackContext) {
     billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
     timeToLiveAttribute: RUNS_TABLE.ttlAttribute,
     pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+    // The AWS managed key (aws/dynamodb): every use of it is in CloudTrail, and only this account's
+    // principals that IAM lets use the table can use it. No key policy to get wrong, no monthly key fee;
+    // a customer managed key would add what nobody here needs (other accounts reading the table, or
+    // disabling the key to lock the data). Changing from the default encryption updates in place.
+    encryption: dynamodb.TableEncryption.AWS_MANAGED,
     deletionProtection: settings.production,
     removalPolicy,
   });

@@ -1,8 +1,18 @@
+import { execFile, execFileSync } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import {
+  DEFAULT_WORKER_RESERVED_CONCURRENCY,
   ENV,
   HANDLERS,
+  METRICS_INSIGHTS_ALARM_WINDOW_MINUTES,
   METRICS_NAMESPACE,
   MetricName,
+  MONITORING_ENV,
+  MSF_HEALTH_METRICS,
+  type MsfHealthKey,
   PIPELINE,
   RUNS_TABLE,
   roleNames,
@@ -11,10 +21,12 @@ import {
   serviceName,
   TENANT_TAG_KEY,
 } from '@flink-snapshots/settings';
+import { findReferee, requireReferee } from '@flink-snapshots/testkit';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import config from '../../sst.config';
-import { alarmNamePrefix, FLEET_METRICS, WIDGETS } from '../../stacks/monitoring';
+import { alarmNamePrefix, SQS_MAX_DELAY_SECONDS, THRESHOLDS, TOP_N, WIDGETS } from '../../stacks/monitoring';
+import { msfAlarmSuffix } from '../../stacks/msf-health';
 import { MIN_VISIBILITY_TO_TIMEOUT_RATIO, MSF_ACTIONS } from '../../stacks/Pipeline';
 import {
   asList,
@@ -31,6 +43,8 @@ import {
 
 const PROD_EMAIL = 'oncall@example.com';
 const PROD_ROLE_PATTERN = 'arn:aws:iam::*:role/msf-snapshotter-*';
+/** prod also monitors this region (and lists its own, which it monitors anyway). */
+const PROD_OTHER_REGION = 'us-east-1';
 const PARTITION = ref('AWS::Partition');
 
 let dev: SynthesizedStage;
@@ -41,10 +55,16 @@ beforeAll(async () => {
   dev = await synthesize('dev', {
     [STAGE_ENV.alertEmail]: undefined,
     [STAGE_ENV.assumeRoleArnPattern]: undefined,
+    [MONITORING_ENV.monitoredRegions]: undefined,
+    [MONITORING_ENV.crossAccountObservability]: undefined,
+    [MONITORING_ENV.workerReservedConcurrency]: 'off',
   });
   prod = await synthesize('prod', {
     [STAGE_ENV.alertEmail]: PROD_EMAIL,
     [STAGE_ENV.assumeRoleArnPattern]: PROD_ROLE_PATTERN,
+    [MONITORING_ENV.monitoredRegions]: `${TEST_REGION},${PROD_OTHER_REGION}`,
+    [MONITORING_ENV.crossAccountObservability]: 'true',
+    [MONITORING_ENV.workerReservedConcurrency]: undefined,
   });
 });
 
@@ -178,6 +198,15 @@ describe('Storage: the runs table', () => {
       DeletionPolicy: 'Delete',
       UpdateReplacePolicy: 'Delete',
     });
+  });
+
+  it('encrypts the table with the AWS managed key, keeping its logical ID so the table is updated, not replaced', () => {
+    for (const { storage } of stages()) {
+      // A renamed construct ID would replace the table: the runs (the audit trail) would be lost.
+      expect(logicalId(storage, 'AWS::DynamoDB::Table')).toBe('RunsTable9D121A51');
+      const table = resource(storage, 'RunsTable9D121A51').Properties;
+      expect(table.SSESpecification).toEqual({ SSEEnabled: true });
+    }
   });
 });
 
@@ -340,6 +369,29 @@ describe('Pipeline: the functions', () => {
     }
   });
 
+  it('keeps the log groups of a production stage when the stack is removed, and deletes them elsewhere', () => {
+    for (const [{ pipeline }, policy] of [
+      [dev, 'Delete'],
+      [prod, 'Retain'],
+    ] as const) {
+      for (const handler of [HANDLERS.dispatcher, HANDLERS.worker]) {
+        const group = pipeline.toJSON().Resources[logGroupOf(pipeline, handler)];
+        expect(group.DeletionPolicy).toBe(policy);
+        expect(group.UpdateReplacePolicy).toBe(policy);
+      }
+    }
+  });
+
+  it('reserves the concurrency the worker event source needs plus one, unless the stage turns reservation off', () => {
+    const reserved = (stage: SynthesizedStage, handler: string) =>
+      resource(stage.pipeline, functionId(stage.pipeline, handler)).Properties.ReservedConcurrentExecutions;
+    expect(reserved(prod, HANDLERS.worker)).toBe(DEFAULT_WORKER_RESERVED_CONCURRENCY);
+    expect(DEFAULT_WORKER_RESERVED_CONCURRENCY).toBe(PIPELINE.worker.maximumConcurrency + 1);
+    // dev synthesizes with FLINK_SNAPSHOTS_WORKER_RESERVED_CONCURRENCY=off (an account without room).
+    expect(reserved(dev, HANDLERS.worker)).toBeUndefined();
+    for (const stage of stages()) expect(reserved(stage, HANDLERS.dispatcher)).toBeUndefined();
+  });
+
   it('uses roles assumable by Lambda only, without AWS managed policies', () => {
     for (const { pipeline } of stages()) {
       for (const handler of [HANDLERS.dispatcher, HANDLERS.worker]) {
@@ -360,7 +412,11 @@ describe('Pipeline: the schedule', () => {
   it('invokes the dispatcher on the tick from settings', () => {
     for (const { pipeline } of stages()) {
       const dispatcherId = functionId(pipeline, HANDLERS.dispatcher);
-      const rule = resource(pipeline, logicalId(pipeline, 'AWS::Events::Rule')).Properties;
+      const rules = Object.values(pipeline.findResources('AWS::Events::Rule')).filter(
+        (r) => r.Properties.ScheduleExpression !== undefined,
+      );
+      expect(rules).toHaveLength(1);
+      const rule = rules[0]?.Properties as Record<string, unknown>;
       expect(rule.ScheduleExpression).toBe(scheduleExpression(PIPELINE.tickMinutes));
       expect(rule.ScheduleExpression).toBe('rate(5 minutes)');
       expect(rule.State).toBe('ENABLED');
@@ -619,26 +675,63 @@ describe('least privilege', () => {
   });
 });
 
-describe('alarms', () => {
-  const alarmsOf = (template: Template) =>
-    Object.values(template.findResources('AWS::CloudWatch::Alarm')).map(
-      (a) => a.Properties as Record<string, unknown>,
-    );
-  const byName = (template: Template, stage: string, suffix: string) => {
-    const found = alarmsOf(template).find((a) => a.AlarmName === `${alarmNamePrefix(stage)}${suffix}`);
-    if (found === undefined) throw new Error(`No alarm ${alarmNamePrefix(stage)}${suffix}`);
-    return found;
-  };
+const alarmsOf = (template: Template) =>
+  Object.values(template.findResources('AWS::CloudWatch::Alarm')).map(
+    (a) => a.Properties as Record<string, unknown>,
+  );
+const byName = (template: Template, stage: string, suffix: string) => {
+  const found = alarmsOf(template).find((a) => a.AlarmName === `${alarmNamePrefix(stage)}${suffix}`);
+  if (found === undefined) throw new Error(`No alarm ${alarmNamePrefix(stage)}${suffix}`);
+  return found;
+};
+const HEALTH_KEYS = Object.keys(MSF_HEALTH_METRICS) as MsfHealthKey[];
 
-  it('notifies the failures topic from every alarm, each named under the stage prefix', () => {
-    for (const { stage, pipeline, storage } of stages()) {
-      const alarms = alarmsOf(pipeline);
-      expect(alarms).toHaveLength(6);
-      for (const alarm of alarms) {
-        expect(alarm.AlarmName).toMatch(new RegExp(`^${alarmNamePrefix(stage)}`));
-        expect(asList(alarm.AlarmActions as unknown[]).map((a) => render(a, storage))).toEqual([
-          ref(logicalId(storage, 'AWS::SNS::Topic')),
-        ]);
+interface MetricQuery {
+  readonly Id: string;
+  readonly Expression?: string;
+  readonly Period?: number;
+  readonly ReturnData?: boolean;
+  readonly MetricStat?: {
+    Metric: { Namespace: string; MetricName: string; Dimensions: { Name: string; Value: unknown }[] };
+    Stat: string;
+    Period: number;
+  };
+}
+
+describe('alarms', () => {
+  it('has the alarms of the pipeline, the freshness objective and every MSF health metric, named under the stage prefix', () => {
+    for (const { stage, pipeline } of stages()) {
+      expect(alarmsOf(pipeline).map((a) => a.AlarmName)).toEqual(
+        expect.arrayContaining(
+          [
+            'dlq-not-empty',
+            'dlq-arrivals',
+            'work-queue-oldest-message',
+            'steps-retried',
+            'worker-errors',
+            'dispatcher-errors',
+            'dispatcher-not-invoked',
+            'applications-stale',
+            'runs-failed',
+            'runs-timed-out',
+            'msf-downtime',
+            'msf-checkpoint-duration',
+            'msf-failed-checkpoints',
+            'msf-restarts',
+          ].map((suffix) => `${alarmNamePrefix(stage)}${suffix}`),
+        ),
+      );
+      expect(alarmsOf(pipeline)).toHaveLength(14);
+    }
+  });
+
+  it('notifies the failures topic from every alarm both when it fires and when it returns to OK', () => {
+    for (const { pipeline, storage } of stages()) {
+      const topic = [ref(logicalId(storage, 'AWS::SNS::Topic'))];
+      for (const alarm of alarmsOf(pipeline)) {
+        const targets = (actions: unknown) => asList(actions as unknown[]).map((a) => render(a, storage));
+        expect(targets(alarm.AlarmActions), String(alarm.AlarmName)).toEqual(topic);
+        expect(targets(alarm.OKActions), String(alarm.AlarmName)).toEqual(topic);
       }
     }
   });
@@ -657,6 +750,66 @@ describe('alarms', () => {
         ['QueueName', ref(`${logicalId(storage, 'AWS::SQS::Queue')}.QueueName`)],
       ]);
     }
+  });
+
+  it('fires again for each arrival in the DLQ, from the rise of its visible messages (what the redrive policy moves is not in NumberOfMessagesSent)', () => {
+    for (const { stage, pipeline, storage } of stages()) {
+      const alarm = byName(pipeline, stage, 'dlq-arrivals');
+      expect(alarm).toMatchObject({
+        ComparisonOperator: 'GreaterThanThreshold',
+        Threshold: 0,
+        EvaluationPeriods: 1,
+      });
+      const queries = alarm.Metrics as MetricQuery[];
+      const watched = queries.find((q) => q.ReturnData === true);
+      expect(watched?.Expression).toBe('DIFF(FILL(FILL(visible, REPEAT), 0))');
+      const visible = queries.find((q) => q.Id === 'visible')?.MetricStat;
+      expect(visible?.Metric.Namespace).toBe('AWS/SQS');
+      expect(visible?.Metric.MetricName).toBe('ApproximateNumberOfMessagesVisible');
+      expect(visible?.Period).toBe(60);
+      expect(visible?.Metric.Dimensions.map((d) => render(d.Value, storage))).toEqual([
+        ref(`${logicalId(storage, 'AWS::SQS::Queue')}.QueueName`),
+      ]);
+    }
+  });
+
+  it('fires when the oldest work message has waited longer than any poll delay plus two visibility timeouts', () => {
+    for (const { stage, pipeline } of stages()) {
+      const alarm = byName(pipeline, stage, 'work-queue-oldest-message');
+      expect(alarm).toMatchObject({
+        Namespace: 'AWS/SQS',
+        MetricName: 'ApproximateAgeOfOldestMessage',
+        Statistic: 'Maximum',
+        Period: 60,
+        ComparisonOperator: 'GreaterThanThreshold',
+        Threshold: THRESHOLDS.oldestWorkMessageSeconds,
+        TreatMissingData: 'notBreaching',
+      });
+      expect((alarm.Dimensions as { Value: unknown }[]).map((d) => render(d.Value))).toEqual([
+        ref(`${logicalId(pipeline, 'AWS::SQS::Queue')}.QueueName`),
+      ]);
+      expect(THRESHOLDS.oldestWorkMessageSeconds).toBe(
+        SQS_MAX_DELAY_SECONDS + 2 * PIPELINE.workQueue.visibilityTimeoutSeconds,
+      );
+    }
+  });
+
+  it('fires within two 5-minute periods when many work steps keep failing retryably (StepRetried)', () => {
+    for (const { stage, pipeline } of stages()) {
+      expect(byName(pipeline, stage, 'steps-retried')).toMatchObject({
+        Namespace: METRICS_NAMESPACE,
+        MetricName: MetricName.STEP_RETRIED,
+        Dimensions: [{ Name: 'service', Value: serviceName(stage) }],
+        Statistic: 'Sum',
+        Period: 300,
+        EvaluationPeriods: 2,
+        DatapointsToAlarm: 2,
+        ComparisonOperator: 'GreaterThanThreshold',
+        Threshold: THRESHOLDS.stepsRetriedPerPeriod,
+      });
+    }
+    // One failing message is retried at most once per visibility timeout, so once per period at most.
+    expect(PIPELINE.workQueue.visibilityTimeoutSeconds).toBeGreaterThan(300);
   });
 
   it('fires on worker errors and on dispatcher errors', () => {
@@ -696,6 +849,23 @@ describe('alarms', () => {
     }
   });
 
+  it('fires when an enabled application is stale, and when nobody measures freshness (missing data is breaching)', () => {
+    for (const { stage, pipeline } of stages()) {
+      expect(byName(pipeline, stage, 'applications-stale')).toMatchObject({
+        Namespace: METRICS_NAMESPACE,
+        MetricName: MetricName.STALE_APPLICATIONS,
+        Dimensions: [{ Name: 'service', Value: serviceName(stage) }],
+        Statistic: 'Maximum',
+        Period: PIPELINE.tickMinutes * 60,
+        EvaluationPeriods: 2,
+        DatapointsToAlarm: 2,
+        ComparisonOperator: 'GreaterThanThreshold',
+        Threshold: 0,
+        TreatMissingData: 'breaching',
+      });
+    }
+  });
+
   it('fires on FAILED and TIMED_OUT runs from the EMF metrics of the stage', () => {
     for (const { stage, pipeline } of stages()) {
       for (const [suffix, metricName] of [
@@ -716,28 +886,220 @@ describe('alarms', () => {
   });
 });
 
+describe('alarms: MSF health of every application, without an alarm per application', () => {
+  const queryOf = (alarm: Record<string, unknown>): MetricQuery => {
+    const queries = alarm.Metrics as MetricQuery[];
+    expect(queries).toHaveLength(1);
+    return queries[0] as MetricQuery;
+  };
+
+  it('watches downtime of every application with one Metrics Insights query grouped by application, worst first', () => {
+    expect(queryOf(byName(dev.pipeline, 'dev', 'msf-downtime')).Expression).toBe(
+      'SELECT MAX(downtime) FROM SCHEMA("AWS/KinesisAnalytics", Application) GROUP BY Application ORDER BY MAX() DESC',
+    );
+  });
+
+  it('tells applications of the same name in two accounts apart where the account monitors others (cross-account observability)', () => {
+    expect(queryOf(byName(prod.pipeline, 'prod', 'msf-downtime')).Expression).toBe(
+      'SELECT MAX(downtime) FROM SCHEMA("AWS/KinesisAnalytics", Application) GROUP BY AWS.AccountId, Application ORDER BY MAX() DESC',
+    );
+  });
+
+  it('covers downtime, checkpoint duration, failed checkpoints and restarts, each query naming no application, so one that joins later is a contributor too', () => {
+    expect(HEALTH_KEYS.map((key) => MSF_HEALTH_METRICS[key].metricName)).toEqual([
+      'downtime',
+      'lastCheckpointDuration',
+      'numberOfFailedCheckpoints',
+      'fullRestarts',
+    ]);
+    for (const { stage, pipeline } of stages()) {
+      for (const key of HEALTH_KEYS) {
+        const metric = MSF_HEALTH_METRICS[key];
+        const alarm = byName(pipeline, stage, msfAlarmSuffix(key));
+        const query = queryOf(alarm);
+        expect(query.ReturnData).toBe(true);
+        expect(query.Period).toBe(metric.periodMinutes * 60);
+        expect(query.Expression).toMatch(
+          new RegExp(
+            `^SELECT ${metric.statistic}\\(${metric.metricName}\\) FROM SCHEMA\\("AWS/KinesisAnalytics", Application\\) GROUP BY (AWS\\.AccountId, )?Application ORDER BY ${metric.statistic}\\(\\) DESC$`,
+          ),
+        );
+        expect(alarm).toMatchObject({
+          Threshold: metric.threshold,
+          ComparisonOperator: 'GreaterThanThreshold',
+          EvaluationPeriods: metric.periods,
+          DatapointsToAlarm: metric.periods,
+          TreatMissingData: 'notBreaching',
+        });
+        // A Metrics Insights alarm evaluates the latest 3 hours at most.
+        expect(metric.periodMinutes * metric.periods).toBeLessThanOrEqual(
+          METRICS_INSIGHTS_ALARM_WINDOW_MINUTES,
+        );
+      }
+    }
+  });
+
+  it('says in the description of a counter alarm that it counts since the job started, not a rate', () => {
+    for (const key of HEALTH_KEYS.filter((k) => MSF_HEALTH_METRICS[k].kind === 'counter')) {
+      expect(String(byName(dev.pipeline, 'dev', msfAlarmSuffix(key)).AlarmDescription)).toMatch(
+        /since its job last started \(a total, not a rate/,
+      );
+    }
+  });
+});
+
+describe('alarms: the other monitored regions', () => {
+  const stackSetOf = (template: Template) =>
+    resource(template, logicalId(template, 'AWS::CloudFormation::StackSet')).Properties as {
+      PermissionModel: string;
+      StackInstancesGroup: { DeploymentTargets: { Accounts: string[] }; Regions: string[] }[];
+      Parameters: { ParameterKey: string; ParameterValue: unknown }[];
+      TemplateBody: string;
+    };
+  const regionTemplate = (template: Template) =>
+    JSON.parse(stackSetOf(template).TemplateBody) as {
+      Resources: Record<string, { Type: string; Properties: Record<string, unknown> }>;
+    };
+  const forwardingRole = (template: Template) => {
+    const ids = Object.keys(template.findResources('AWS::IAM::Role')).filter((id) =>
+      id.includes('AlarmEventsRole'),
+    );
+    if (ids.length !== 1)
+      throw new Error(`Expected one alarm events role, found ${ids.join(', ') || 'none'}`);
+    return ids[0] as string;
+  };
+
+  it('deploys the health alarms to the other monitored regions of this account with a StackSet, not to its own region', () => {
+    const stackSet = stackSetOf(prod.pipeline);
+    expect(stackSet.PermissionModel).toBe('SELF_MANAGED');
+    expect(stackSet.StackInstancesGroup).toEqual([
+      { DeploymentTargets: { Accounts: [TEST_ACCOUNT] }, Regions: [PROD_OTHER_REGION] },
+    ]);
+  });
+
+  it('sends the same alarms there, without actions of their own', () => {
+    const home = alarmsOf(prod.pipeline).filter((a) => String(a.AlarmName).includes('-msf-'));
+    const there = Object.values(regionTemplate(prod.pipeline).Resources)
+      .filter((r) => r.Type === 'AWS::CloudWatch::Alarm')
+      .map((r) => r.Properties);
+    // SST tags the home stack's resources; the StackSet instance carries no tags.
+    const withoutActions = ({ AlarmActions, OKActions, Tags, ...rest }: Record<string, unknown>) => rest;
+    expect(there).toEqual(home.map(withoutActions));
+    for (const alarm of there) {
+      expect(alarm.AlarmActions).toBeUndefined();
+      expect(alarm.OKActions).toBeUndefined();
+    }
+  });
+
+  it("brings their state changes, ALARM and OK alike, to this region's bus and from there to the failures topic", () => {
+    const prefix = alarmNamePrefix('prod');
+    const stateChanges = {
+      source: ['aws.cloudwatch'],
+      'detail-type': ['CloudWatch Alarm State Change'],
+      detail: { alarmName: [{ prefix }] },
+    };
+    const remote = Object.values(regionTemplate(prod.pipeline).Resources).filter(
+      (r) => r.Type === 'AWS::Events::Rule',
+    );
+    expect(remote.map((r) => r.Properties)).toEqual([
+      expect.objectContaining({
+        EventPattern: stateChanges,
+        Targets: [
+          { Id: 'home-region', Arn: { Ref: 'HomeEventBusArn' }, RoleArn: { Ref: 'ForwarderRoleArn' } },
+        ],
+      }),
+    ]);
+    const role = forwardingRole(prod.pipeline);
+    const parameters = Object.fromEntries(
+      stackSetOf(prod.pipeline).Parameters.map((p) => [p.ParameterKey, render(p.ParameterValue)]),
+    );
+    expect(parameters).toEqual({
+      HomeEventBusArn: `arn:${PARTITION}:events:${TEST_REGION}:${TEST_ACCOUNT}:event-bus/default`,
+      ForwarderRoleArn: ref(`${role}.Arn`),
+    });
+    const home = Object.values(prod.pipeline.findResources('AWS::Events::Rule')).filter(
+      (r) => r.Properties.EventPattern !== undefined,
+    );
+    expect(home).toHaveLength(1);
+    const rule = home[0]?.Properties as {
+      EventPattern: unknown;
+      Targets: { Arn: unknown; RoleArn: unknown }[];
+    };
+    expect(rule.EventPattern).toEqual({ ...stateChanges, region: [PROD_OTHER_REGION] });
+    expect(rule.Targets.map((t) => [render(t.Arn, prod.storage), render(t.RoleArn)])).toEqual([
+      [ref(logicalId(prod.storage, 'AWS::SNS::Topic')), ref(`${role}.Arn`)],
+    ]);
+  });
+
+  it('lets EventBridge, for this account only, put events on the home bus and publish to the encrypted topic, nothing else', () => {
+    const role = forwardingRole(prod.pipeline);
+    const trust = resource(prod.pipeline, role).Properties.AssumeRolePolicyDocument as {
+      Statement: Statement[];
+    };
+    expect(trust.Statement).toEqual([
+      {
+        Action: 'sts:AssumeRole',
+        Effect: 'Allow',
+        Principal: { Service: 'events.amazonaws.com' },
+        Condition: { StringEquals: { 'aws:SourceAccount': TEST_ACCOUNT } },
+      },
+    ]);
+    expect(Object.fromEntries(permissionsOf(prod.pipeline, role, prod.storage))).toEqual({
+      'events:PutEvents': [`arn:${PARTITION}:events:${TEST_REGION}:${TEST_ACCOUNT}:event-bus/default`],
+      'sns:Publish': [ref(logicalId(prod.storage, 'AWS::SNS::Topic'))],
+      'kms:GenerateDataKey': [ref(`${logicalId(prod.storage, 'AWS::KMS::Key')}.Arn`)],
+      'kms:Decrypt': [ref(`${logicalId(prod.storage, 'AWS::KMS::Key')}.Arn`)],
+    });
+  });
+
+  it('monitors its own region only when the stage lists no other', () => {
+    dev.pipeline.resourceCountIs('AWS::CloudFormation::StackSet', 0);
+    expect(
+      Object.keys(dev.pipeline.findResources('AWS::IAM::Role')).filter((id) =>
+        id.includes('AlarmEventsRole'),
+      ),
+    ).toEqual([]);
+  });
+});
+
 describe('dashboard', () => {
-  const widgetsOf = (template: Template, storage: Template) => {
+  interface Widget {
+    title?: string;
+    region?: unknown;
+    metrics?: unknown[][];
+    legend?: { position?: string };
+  }
+  const widgetsOf = (template: Template, storage: Template): Widget[] => {
     const dashboard = resource(template, logicalId(template, 'AWS::CloudWatch::Dashboard')).Properties;
     const body = JSON.parse(render(dashboard.DashboardBody, storage)) as {
-      widgets: { properties: { title?: string; metrics?: unknown[][] } }[];
+      widgets: { properties: Widget }[];
     };
     return body.widgets.map((w) => w.properties);
   };
+  const metricsOf = (widgets: Widget[], title: string) =>
+    (widgets.find((w) => w.title === title)?.metrics ?? []).map((m) => m.slice(0, 4));
+  const emf = (stage: string, name: string) => [METRICS_NAMESPACE, name, 'service', serviceName(stage)];
 
-  it('has a widget for runs, durations, pruned, queue, DLQ, functions, alarms and the MSF fleet', () => {
-    for (const { pipeline, storage } of stages()) {
+  it('has a widget for runs, durations, freshness, quota, pruned, queue, DLQ, functions, alarms and MSF health per region', () => {
+    for (const [{ pipeline, storage }, regions] of [
+      [dev, [TEST_REGION]],
+      [prod, [TEST_REGION, PROD_OTHER_REGION]],
+    ] as const) {
       const titles = widgetsOf(pipeline, storage).map((w) => w.title);
       const expected = [
         WIDGETS.runsByFinalState,
         WIDGETS.snapshotDurations,
+        WIDGETS.freshness,
+        WIDGETS.quota,
         WIDGETS.pruned,
         WIDGETS.throughput,
         WIDGETS.workQueue,
         WIDGETS.deadLetterQueue,
         WIDGETS.functions,
         WIDGETS.alarms,
-        ...Object.values(WIDGETS.fleet),
+        ...regions.flatMap((region) =>
+          HEALTH_KEYS.map((key) => WIDGETS.msf(MSF_HEALTH_METRICS[key], region)),
+        ),
       ];
       expect(titles.sort()).toEqual([...expected].sort());
     }
@@ -746,33 +1108,130 @@ describe('dashboard', () => {
   it('graphs runs by final state, durations and pruned from the EMF metrics of the stage', () => {
     for (const { stage, pipeline, storage } of stages()) {
       const widgets = widgetsOf(pipeline, storage);
-      const metricsOf = (title: string) =>
-        (widgets.find((w) => w.title === title)?.metrics ?? []).map((m) => m.slice(0, 4));
-      const emf = (name: string) => [METRICS_NAMESPACE, name, 'service', serviceName(stage)];
-      expect(metricsOf(WIDGETS.runsByFinalState)).toEqual([
-        emf(MetricName.RUN_COMPLETED),
-        emf(MetricName.RUN_SKIPPED),
-        emf(MetricName.RUN_FAILED),
-        emf(MetricName.RUN_TIMED_OUT),
+      expect(metricsOf(widgets, WIDGETS.runsByFinalState)).toEqual([
+        emf(stage, MetricName.RUN_COMPLETED),
+        emf(stage, MetricName.RUN_SKIPPED),
+        emf(stage, MetricName.RUN_FAILED),
+        emf(stage, MetricName.RUN_TIMED_OUT),
       ]);
-      expect(metricsOf(WIDGETS.snapshotDurations)[0]).toEqual(emf(MetricName.SNAPSHOT_DURATION));
-      expect(metricsOf(WIDGETS.pruned)).toEqual([emf(MetricName.SNAPSHOTS_PRUNED)]);
+      expect(metricsOf(widgets, WIDGETS.snapshotDurations)[0]).toEqual(
+        emf(stage, MetricName.SNAPSHOT_DURATION),
+      );
+      expect(metricsOf(widgets, WIDGETS.pruned)).toEqual([emf(stage, MetricName.SNAPSHOTS_PRUNED)]);
       const queue = JSON.stringify(widgets.find((w) => w.title === WIDGETS.workQueue));
       expect(queue).toContain('ApproximateNumberOfMessagesVisible');
       expect(queue).toContain('ApproximateAgeOfOldestMessage');
     }
   });
 
-  it('reads the MSF fleet metrics with a SEARCH across the Application dimension', () => {
-    for (const { pipeline, storage } of stages()) {
+  it('says the snapshot duration runs from the request to the poll that first saw the snapshot READY', () => {
+    expect(WIDGETS.snapshotDurations).toMatch(/from the request to the poll that first saw it READY/);
+  });
+
+  it('graphs freshness (oldest snapshot age, stale applications) and the highest quota share of the runs', () => {
+    for (const { stage, pipeline, storage } of stages()) {
       const widgets = widgetsOf(pipeline, storage);
-      for (const metricName of FLEET_METRICS) {
-        const widget = widgets.find((w) => w.title === WIDGETS.fleet[metricName]);
-        const expression = JSON.stringify(widget?.metrics);
-        expect(expression).toContain(
-          `SEARCH('{AWS/KinesisAnalytics,Application} MetricName=\\"${metricName}\\"', 'Maximum', 300)`,
-        );
+      expect(metricsOf(widgets, WIDGETS.freshness)).toEqual([
+        emf(stage, MetricName.SNAPSHOT_AGE_MAX),
+        emf(stage, MetricName.STALE_APPLICATIONS),
+      ]);
+      expect(metricsOf(widgets, WIDGETS.quota)).toEqual([emf(stage, MetricName.QUOTA_USED)]);
+      expect(JSON.stringify(widgets.find((w) => w.title === WIDGETS.quota)?.metrics)).toContain(
+        '"stat":"Maximum"',
+      );
+    }
+  });
+
+  it('shows the worst 10 applications of each MSF health metric and region with Metrics Insights, each named in the legend, and no SEARCH', () => {
+    for (const [{ pipeline, storage }, regions] of [
+      [dev, [TEST_REGION]],
+      [prod, [TEST_REGION, PROD_OTHER_REGION]],
+    ] as const) {
+      const widgets = widgetsOf(pipeline, storage);
+      expect(JSON.stringify(widgets)).not.toContain('SEARCH(');
+      for (const region of regions) {
+        for (const key of HEALTH_KEYS) {
+          const metric = MSF_HEALTH_METRICS[key];
+          const widget = widgets.find((w) => w.title === WIDGETS.msf(metric, region));
+          expect(widget?.region).toBe(region);
+          expect(widget?.legend).toEqual({ position: 'right' });
+          const expression = (widget?.metrics?.[0]?.[0] as { expression?: string } | undefined)?.expression;
+          expect(expression).toMatch(
+            new RegExp(
+              `^SELECT ${metric.statistic}\\(${metric.metricName}\\) FROM SCHEMA\\("AWS/KinesisAnalytics", Application\\) GROUP BY .*Application ORDER BY ${metric.statistic}\\(\\) DESC LIMIT ${TOP_N}$`,
+            ),
+          );
+        }
       }
+    }
+  });
+});
+
+/** cfn-lint, which none of us wrote, reads every template: the two stacks of each stage and the other regions' one. */
+const cfnLint = findReferee('cfn-lint', () => {
+  try {
+    execFileSync('cfn-lint', ['--version'], { stdio: 'ignore', timeout: 60_000 });
+    return undefined;
+  } catch {
+    return 'cfn-lint is not on PATH (pip install cfn-lint)';
+  }
+});
+/** W3005: the DependsOn that CDK writes next to a GetAtt of the same resource; harmless, not ours. */
+const CFN_LINT_IGNORED = ['W3005'];
+
+describe.runIf(requireReferee(cfnLint))('cfn-lint, as referee of the templates', () => {
+  it('finds no error and no warning (but the ignored W3005) in any template', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'flink-snapshots-cfn-lint-'));
+    try {
+      const files: string[] = [];
+      for (const { stage, storage, pipeline } of stages()) {
+        const templates: [string, unknown][] = [
+          ['storage', storage.toJSON()],
+          ['pipeline', pipeline.toJSON()],
+        ];
+        for (const stackSet of Object.values(pipeline.findResources('AWS::CloudFormation::StackSet'))) {
+          templates.push(['msf-health-region', JSON.parse(stackSet.Properties.TemplateBody as string)]);
+        }
+        for (const [name, template] of templates) {
+          const file = join(dir, `${stage}-${name}.json`);
+          await writeFile(file, JSON.stringify(template, null, 1));
+          files.push(file);
+        }
+      }
+      expect(files.length).toBeGreaterThanOrEqual(5);
+      const args = [
+        '--format',
+        'json',
+        '--regions',
+        TEST_REGION,
+        PROD_OTHER_REGION,
+        '--ignore-checks',
+        ...CFN_LINT_IGNORED,
+      ];
+      // cfn-lint exits non-zero when it finds anything; the findings are on stdout either way.
+      const stdout = await promisify(execFile)('cfn-lint', [...args, '--', ...files], {
+        timeout: 120_000,
+      }).then(
+        (result) => result.stdout,
+        (error: { stdout?: string }) => error.stdout ?? '',
+      );
+      const findings = JSON.parse(stdout || '[]') as {
+        Level: string;
+        Rule: { Id: string };
+        Message: string;
+        Filename: string;
+        Location: { Path: unknown[] };
+      }[];
+      expect(
+        findings
+          .filter((f) => f.Level === 'Error' || f.Level === 'Warning')
+          .map(
+            (f) =>
+              `${f.Rule.Id} ${f.Filename.slice(dir.length + 1)} ${f.Location.Path.join('/')}: ${f.Message}`,
+          ),
+      ).toEqual([]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
     }
   });
 });

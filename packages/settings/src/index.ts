@@ -321,3 +321,220 @@ export function stageSettings(
     tenantMode,
   };
 }
+
+// ---------------------------------------------------------------------------------------------------
+// Monitoring: the MSF metrics every application of the fleet is alarmed on, and per-stage choices of
+// what the stacks monitor. Read by the stacks only; kept apart from STAGES so the two evolve separately.
+
+/** Where MSF publishes each application's metrics, and the dimension that names the application. */
+export const MSF_METRICS = {
+  namespace: 'AWS/KinesisAnalytics',
+  applicationDimension: 'Application',
+} as const;
+
+/** CloudWatch evaluates an alarm on a Metrics Insights query over the latest 3 hours of data at most. */
+export const METRICS_INSIGHTS_ALARM_WINDOW_MINUTES = 180;
+
+const MsfHealthMetricSchema = z.strictObject({
+  /** false: no alarm and no dashboard widget (a metric the fleet's Flink version does not publish). */
+  enabled: z.boolean(),
+  /** As MSF publishes it; letters, digits and underscores, so it can stand unquoted in a query. */
+  metricName: z
+    .string()
+    .regex(/^[A-Za-z][A-Za-z0-9_]{0,254}$/, { error: 'a CloudWatch metric name of letters, digits and _' }),
+  /** gauge: the current value. counter: a total since the job last started, which a restart resets. */
+  kind: z.enum(['gauge', 'counter']),
+  /** The Metrics Insights aggregate of each application's samples in a period. */
+  statistic: z.enum(['MAX', 'MIN', 'AVG', 'SUM']),
+  /** An application alarms when its aggregate is above this (in the metric's unit) ... */
+  threshold: z.number({ error: 'a number' }).min(0),
+  periodMinutes: whole(1, 60),
+  /** ... for this many periods in a row. */
+  periods: whole(1, 36),
+  /** For labels: what the values are counted in. */
+  unit: z.string().min(1),
+});
+
+export type MsfHealthMetric = z.infer<typeof MsfHealthMetricSchema>;
+
+/** The health signals of an application, by a stable key: alarm names and construct IDs derive from it. */
+export type MsfHealthKey = 'downtime' | 'checkpointDuration' | 'failedCheckpoints' | 'restarts';
+
+/**
+ * The MSF metrics alarmed for every application of the fleet. The one place to switch names: Flink 2.2
+ * on MSF removes `fullRestarts` (`numRestarts` replaces it) and deprecates `uptime` and `downtime`;
+ * a stage overrides any field through MONITORING_STAGES.
+ */
+export const MSF_HEALTH_METRICS: Readonly<Record<MsfHealthKey, MsfHealthMetric>> = {
+  // Above 0 while the job is failing or recovering (MSF's recommended alarm). Two periods in a row: a
+  // restart loop keeps it up, a single restart that recovers does not page.
+  downtime: {
+    enabled: true,
+    metricName: 'downtime',
+    kind: 'gauge',
+    statistic: 'MAX',
+    threshold: 0,
+    periodMinutes: 5,
+    periods: 2,
+    unit: 'ms',
+  },
+  // The last completed checkpoint took over 5 minutes, half of Flink's default 10-minute checkpoint
+  // timeout: checkpoints (and the snapshots taken from the same state) are about to fail.
+  checkpointDuration: {
+    enabled: true,
+    metricName: 'lastCheckpointDuration',
+    kind: 'gauge',
+    statistic: 'MAX',
+    threshold: 300_000,
+    periodMinutes: 5,
+    periods: 2,
+    unit: 'ms',
+  },
+  // Counters hold a total since the job last started; Metrics Insights has no RATE, so the alarm says
+  // "more than N since the job started" and returns to OK when a restart resets the counter.
+  failedCheckpoints: {
+    enabled: true,
+    metricName: 'numberOfFailedCheckpoints',
+    kind: 'counter',
+    statistic: 'MAX',
+    threshold: 10,
+    periodMinutes: 5,
+    periods: 1,
+    unit: 'count',
+  },
+  restarts: {
+    enabled: true,
+    metricName: 'fullRestarts',
+    kind: 'counter',
+    statistic: 'MAX',
+    threshold: 2,
+    periodMinutes: 5,
+    periods: 1,
+    unit: 'count',
+  },
+};
+
+/** Per-stage monitoring choices committed with the code; a stage not listed gets the defaults. */
+export interface MonitoringChoices {
+  /** Other regions (of this account and partition) whose MSF applications the stage alarms on and graphs. */
+  readonly monitoredRegions?: readonly string[];
+  /** This account is a CloudWatch cross-account observability monitoring account for the fleet's accounts. */
+  readonly crossAccountObservability?: boolean;
+  /** The worker's reserved concurrency, at least the event source's maximum concurrency; 'off' for none. */
+  readonly workerReservedConcurrency?: number | 'off';
+  /** Fields of MSF_HEALTH_METRICS to change for this stage (e.g. `restarts: { metricName: 'numRestarts' }`). */
+  readonly msfHealth?: { readonly [K in MsfHealthKey]?: Partial<MsfHealthMetric> };
+}
+
+/** Edit to give a stage other monitoring choices (the first three also through MONITORING_ENV). */
+export const MONITORING_STAGES: Readonly<Record<string, MonitoringChoices>> = {};
+
+/** Variables that override MONITORING_STAGES at deploy time (SST loads `.env.<stage>` before it builds). */
+export const MONITORING_ENV = {
+  /** Comma-separated regions, e.g. `us-east-1,ap-southeast-2`. */
+  monitoredRegions: 'FLINK_SNAPSHOTS_MONITORED_REGIONS',
+  /** `true` or `false`. */
+  crossAccountObservability: 'FLINK_SNAPSHOTS_CROSS_ACCOUNT_OBSERVABILITY',
+  /** A whole number, or `off`. */
+  workerReservedConcurrency: 'FLINK_SNAPSHOTS_WORKER_RESERVED_CONCURRENCY',
+} as const;
+
+export interface MonitoringSettings {
+  readonly monitoredRegions: readonly string[];
+  readonly crossAccountObservability: boolean;
+  /** Undefined: no reservation (the worker draws on the account's unreserved pool). */
+  readonly workerReservedConcurrency: number | undefined;
+  readonly msfHealth: Readonly<Record<MsfHealthKey, MsfHealthMetric>>;
+}
+
+/**
+ * The worker's default reservation: the event source's maximum concurrency, so the pollers always find
+ * room (other functions cannot starve the worker, a failing fleet cannot take the account's pool), plus
+ * one for an invocation from outside the queue (a console test) that would otherwise throttle a poller.
+ */
+export const DEFAULT_WORKER_RESERVED_CONCURRENCY = PIPELINE.worker.maximumConcurrency + 1;
+
+/**
+ * Monitoring settings of one stage: MONITORING_ENV variables in `env` first, then `choices` (the stage's
+ * MONITORING_STAGES entry), then the defaults. Throws naming the setting, the value and what was expected.
+ */
+export function monitoringSettings(
+  stage: string,
+  env: Readonly<Record<string, string | undefined>> = {},
+  choices: MonitoringChoices = MONITORING_STAGES[stage] ?? {},
+): MonitoringSettings {
+  const fail = (setting: string, value: unknown, expected: string): never => {
+    throw new Error(`Stage "${stage}": ${setting} is ${JSON.stringify(value)}; expected ${expected}`);
+  };
+  const variable = (key: keyof typeof MONITORING_ENV): string | undefined =>
+    env[MONITORING_ENV[key]]?.trim() || undefined;
+  const source = (key: keyof typeof MONITORING_ENV): string =>
+    variable(key) === undefined ? `MONITORING_STAGES.${stage}.${key}` : MONITORING_ENV[key];
+
+  const regionsText = variable('monitoredRegions');
+  const monitoredRegions =
+    regionsText === undefined
+      ? [...(choices.monitoredRegions ?? [])]
+      : regionsText.split(',').map((r) => r.trim());
+  for (const region of monitoredRegions) {
+    if (!REGION.test(region))
+      fail(source('monitoredRegions'), monitoredRegions, 'region names such as us-east-1');
+  }
+
+  const observabilityText = variable('crossAccountObservability');
+  if (observabilityText !== undefined && !/^(true|false)$/.test(observabilityText)) {
+    fail(MONITORING_ENV.crossAccountObservability, observabilityText, 'true or false');
+  }
+  const crossAccountObservability =
+    observabilityText === undefined
+      ? (choices.crossAccountObservability ?? false)
+      : observabilityText === 'true';
+
+  const reservedText = variable('workerReservedConcurrency');
+  const reserved: number | 'off' =
+    reservedText === undefined
+      ? (choices.workerReservedConcurrency ?? DEFAULT_WORKER_RESERVED_CONCURRENCY)
+      : reservedText === 'off'
+        ? 'off'
+        : Number(reservedText);
+  const minimum = PIPELINE.worker.maximumConcurrency;
+  if (reserved !== 'off' && !(Number.isInteger(reserved) && reserved >= minimum)) {
+    fail(
+      source('workerReservedConcurrency'),
+      reservedText ?? reserved,
+      `off, or a whole number of at least ${minimum} (the event source's maximum concurrency: fewer would throttle the pollers and push messages toward the DLQ)`,
+    );
+  }
+
+  const msfHealth = Object.fromEntries(
+    Object.entries(MSF_HEALTH_METRICS).map(([key, defaults]) => {
+      const merged = { ...defaults, ...(choices.msfHealth?.[key as MsfHealthKey] ?? {}) };
+      const parsed = MsfHealthMetricSchema.safeParse(merged);
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0];
+        const field = issue?.path.join('.') ?? '';
+        fail(
+          `MONITORING_STAGES.${stage}.msfHealth.${key}.${field}`,
+          (merged as Record<string, unknown>)[field],
+          issue?.message ?? 'a valid value',
+        );
+      }
+      const metric = merged as MsfHealthMetric;
+      if (metric.periodMinutes * metric.periods > METRICS_INSIGHTS_ALARM_WINDOW_MINUTES) {
+        fail(
+          `MONITORING_STAGES.${stage}.msfHealth.${key}`,
+          { periodMinutes: metric.periodMinutes, periods: metric.periods },
+          `periodMinutes × periods of at most ${METRICS_INSIGHTS_ALARM_WINDOW_MINUTES} (a Metrics Insights alarm sees the latest 3 hours only)`,
+        );
+      }
+      return [key, metric];
+    }),
+  ) as Record<MsfHealthKey, MsfHealthMetric>;
+
+  return {
+    monitoredRegions: [...new Set(monitoredRegions)],
+    crossAccountObservability,
+    workerReservedConcurrency: reserved === 'off' ? undefined : reserved,
+    msfHealth,
+  };
+}
