@@ -15,6 +15,7 @@ import {
   roleNames,
   scheduleExpression,
   serviceName,
+  stageDefaultsParameterName,
   stageSettings,
   TENANT_TAG_KEY,
   tenantRegistryPrefix,
@@ -110,7 +111,14 @@ export function Pipeline({ app, stack }: StackContext) {
           ssmParameterArn(stack, `${registryPath}/*`),
         ],
       ),
-      allow(['ssm:GetParameter'], [ssmParameterArn(stack, `${parametersPath}/*`)]),
+      // An application's parameter, and the stage defaults every configuration inherits.
+      allow(
+        ['ssm:GetParameter'],
+        [
+          ssmParameterArn(stack, `${parametersPath}/*`),
+          ssmParameterArn(stack, stageDefaultsParameterName(app.stage)),
+        ],
+      ),
       allow(['sqs:SendMessage'], [workQueue.queueArn]),
       // GetItem: a repeated tick reads an invalid configuration's run to publish its pending alert.
       allow(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], [tableArn]),

@@ -495,7 +495,10 @@ describe('least privilege', () => {
         'logs:CreateLogStream': logStreams,
         'logs:PutLogEvents': logStreams,
         'ssm:GetParametersByPath': [ssm, `${ssm}/*`, registry, `${registry}/*`].sort(),
-        'ssm:GetParameter': [`${ssm}/*`],
+        'ssm:GetParameter': [
+          `${ssm}/*`,
+          `arn:${PARTITION}:ssm:${TEST_REGION}:${TEST_ACCOUNT}:parameter/flink-snapshots/${stage}/defaults`,
+        ].sort(),
         'sqs:SendMessage': [ref(`${logicalId(pipeline, 'AWS::SQS::Queue')}.Arn`)],
         'dynamodb:GetItem': [table],
         'dynamodb:PutItem': [table],

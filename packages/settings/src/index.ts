@@ -49,6 +49,11 @@ export function tenantRegistryPrefix(stage: string): string {
   return `/${APP_NAME}/${stage}/tenants/`;
 }
 
+/** The SSM parameter of a stage's defaults and caps, written by administrators only. */
+export function stageDefaultsParameterName(stage: string): string {
+  return `/${APP_NAME}/${stage}/defaults`;
+}
+
 /**
  * The tag that names a tenant: on a person or role (the subtree of configurations it may write), on an
  * MSF application (the tenant it belongs to), and on the worker's session (the tenant it acts for). IAM

@@ -5,7 +5,7 @@
  * specific layer that sets it. Each effective field keeps where it came from. Administrators' caps, in the
  * same two documents, bound what an application may ask for; exceeding one is a configuration error.
  */
-import { APP_NAME } from '@flink-snapshots/settings';
+import { stageDefaultsParameterName } from '@flink-snapshots/settings';
 import type { AppConfig, Caps } from './config';
 import { cronShortestGapMinutes } from './cron';
 import { type FieldIssue, fieldPath, IssueKind, renderValue } from './issues';
@@ -37,10 +37,7 @@ export interface DefaultsLayer {
   readonly caps?: Caps | undefined;
 }
 
-/** The SSM parameter of a stage's defaults and caps, written by administrators only. */
-export function stageDefaultsParameterName(stage: string): string {
-  return `/${APP_NAME}/${stage}/defaults`;
-}
+export { stageDefaultsParameterName };
 
 type Json = Record<string, unknown>;
 
