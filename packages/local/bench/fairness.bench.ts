@@ -6,10 +6,10 @@
  * `--busy 200 --small 2 --repeat 3 --time-scale 0.01 --latency 20`.
  */
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { configParameterName, mapWithConcurrency, RunState, TENANT_TAG_KEY } from '@flink-snapshots/core';
+import { configParameterName, mapWithConcurrency, RunState } from '@flink-snapshots/core';
 import { runCycle } from '../src/cycle/cycle';
 import { startLocalAws } from '../src/local-aws';
-import { type Fleet, generateFleet } from '../src/services/kinesis-analytics/fleet';
+import { tenantFleet, tenantOfApplication } from './fleets';
 
 const STAGE = 'fairness';
 const BUSY = Number(arg('--busy') ?? 200);
@@ -23,24 +23,13 @@ function arg(name: string): string | undefined {
   return i === -1 ? undefined : process.argv[i + 1];
 }
 
-function tenantFleet(tenant: string, applications: number, seed: number): Fleet {
-  return generateFleet({
-    applications,
-    snapshotsPerApplication: 5,
-    seed,
-    namePrefix: `${tenant}-`,
-    snapshotDurationSeconds: { min: 30, max: 120 },
-    tags: { [TENANT_TAG_KEY]: tenant },
-  });
-}
-
 /** One cycle; the seconds (simulated) from DISPATCHED to COMPLETED of each tenant's runs. */
 async function cycle(tenants: Record<string, number>, seed: number): Promise<Map<string, number[]>> {
-  const fleets = Object.entries(tenants).map(([tenant, n]) => tenantFleet(tenant, n, seed));
-  const fleet: Fleet = {
-    ...fleets[0],
-    applications: fleets.flatMap((f) => f.applications ?? []),
-  };
+  const fleet = tenantFleet(tenants, {
+    snapshotsPerApplication: 5,
+    seed,
+    snapshotDurationSeconds: { min: 30, max: 120 },
+  });
   const aws = await startLocalAws({ port: 0, timeScale: TIME_SCALE, seed, fleet });
   try {
     const ssm = new SSMClient({
@@ -52,7 +41,7 @@ async function cycle(tenants: Record<string, number>, seed: number): Promise<Map
     await mapWithConcurrency(names, 16, (name) =>
       ssm.send(
         new PutParameterCommand({
-          Name: configParameterName(STAGE, name.slice(0, name.indexOf('-')), name),
+          Name: configParameterName(STAGE, tenantOfApplication(name), name),
           Type: 'String',
           Value: JSON.stringify({ retention: { count: 10, manage: 'all' } }),
         }),

@@ -11,7 +11,7 @@ import { configParameterName, mapWithConcurrency } from '@flink-snapshots/core';
 import { runCycle } from '../src/cycle/cycle';
 import { busyMsByApplication } from '../src/cycle/report';
 import { startLocalAws } from '../src/local-aws';
-import { generateFleet } from '../src/services/kinesis-analytics/fleet';
+import { tenantFleet, tenantOfApplication } from './fleets';
 
 const STAGE = 'bench';
 const LATENCY_MS = Number(arg('--latency') ?? 20);
@@ -33,12 +33,11 @@ async function benchOnce(applications: number): Promise<void> {
     port: 0,
     timeScale: TIME_SCALE,
     seed: 1,
-    fleet: generateFleet({
-      applications,
-      snapshotsPerApplication: 12,
-      seed: 1,
-      snapshotDurationSeconds: { min: 30, max: 120 },
-    }),
+    // Ten tenants of equal size.
+    fleet: tenantFleet(
+      Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`tenant${i}`, applications / 10])),
+      { snapshotsPerApplication: 12, seed: 1, snapshotDurationSeconds: { min: 30, max: 120 } },
+    ),
   });
   let peakRss = process.memoryUsage().rss;
   const sampler = setInterval(() => {
@@ -51,10 +50,10 @@ async function benchOnce(applications: number): Promise<void> {
       credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
     });
     const names = aws.services.kinesisAnalytics.applicationNames();
-    await mapWithConcurrency(names, 16, (name, i) =>
+    await mapWithConcurrency(names, 16, (name) =>
       ssm.send(
         new PutParameterCommand({
-          Name: configParameterName(STAGE, `tenant-${i % 10}`, name),
+          Name: configParameterName(STAGE, tenantOfApplication(name), name),
           Type: 'String',
           Value: JSON.stringify({ retention: { count: 10, manage: 'all' } }),
         }),
@@ -69,6 +68,8 @@ async function benchOnce(applications: number): Promise<void> {
       endpoint: aws.url,
       stage: STAGE,
       clock: aws.clock,
+      // The benchmark measures the pipeline, not the registry: no tenant registry to write.
+      tenantMode: 'open',
       dispatchFirst: true,
       maxWallMs: 1_800_000,
       onProgress: (p) => {
