@@ -5,11 +5,10 @@
  * local SQS serves the groups as AWS's fair queues do. A benchmark: it times, it asserts nothing.
  * `--busy 200 --small 2 --repeat 3 --time-scale 0.01 --latency 20`.
  */
-import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { configParameterName, mapWithConcurrency, RunState } from '@flink-snapshots/core';
+import { RunState } from '@flink-snapshots/core';
 import { runCycle } from '../src/cycle/cycle';
 import { startLocalAws } from '../src/local-aws';
-import { tenantFleet, tenantOfApplication } from './fleets';
+import { tenantFleet, writeParameters } from './fleets';
 
 const STAGE = 'fairness';
 const BUSY = Number(arg('--busy') ?? 200);
@@ -32,22 +31,7 @@ async function cycle(tenants: Record<string, number>, seed: number): Promise<Map
   });
   const aws = await startLocalAws({ port: 0, timeScale: TIME_SCALE, seed, fleet });
   try {
-    const ssm = new SSMClient({
-      endpoint: aws.url,
-      region: aws.region,
-      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-    });
-    const names = aws.services.kinesisAnalytics.applicationNames();
-    await mapWithConcurrency(names, 16, (name) =>
-      ssm.send(
-        new PutParameterCommand({
-          Name: configParameterName(STAGE, tenantOfApplication(name), name),
-          Type: 'String',
-          Value: JSON.stringify({ retention: { count: 10, manage: 'all' } }),
-        }),
-      ),
-    );
-    ssm.destroy();
+    await writeParameters(aws, STAGE, { retention: { count: 10, manage: 'all' } });
     aws.faults.add({ kind: 'latency', latencyMs: LATENCY_MS });
     const result = await runCycle({
       endpoint: aws.url,

@@ -6,12 +6,10 @@
  * made, the dispatcher's time against SSM's floor, and peak memory. A benchmark: it times, it asserts
  * nothing.
  */
-import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { configParameterName, mapWithConcurrency } from '@flink-snapshots/core';
 import { runCycle } from '../src/cycle/cycle';
 import { busyMsByApplication } from '../src/cycle/report';
 import { startLocalAws } from '../src/local-aws';
-import { tenantFleet, tenantOfApplication } from './fleets';
+import { tenantFleet, writeParameters } from './fleets';
 
 const STAGE = 'bench';
 const LATENCY_MS = Number(arg('--latency') ?? 20);
@@ -44,22 +42,7 @@ async function benchOnce(applications: number): Promise<void> {
     peakRss = Math.max(peakRss, process.memoryUsage().rss);
   }, 200);
   try {
-    const ssm = new SSMClient({
-      endpoint: aws.url,
-      region: aws.region,
-      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-    });
-    const names = aws.services.kinesisAnalytics.applicationNames();
-    await mapWithConcurrency(names, 16, (name) =>
-      ssm.send(
-        new PutParameterCommand({
-          Name: configParameterName(STAGE, tenantOfApplication(name), name),
-          Type: 'String',
-          Value: JSON.stringify({ retention: { count: 10, manage: 'all' } }),
-        }),
-      ),
-    );
-    ssm.destroy();
+    await writeParameters(aws, STAGE, { retention: { count: 10, manage: 'all' } });
     aws.faults.add({ kind: 'latency', latencyMs: LATENCY_MS });
     aws.faults.add({ kind: 'throttle', service: 'ssm', operation: 'GetParametersByPath', tps: SSM_TPS });
 

@@ -95,6 +95,11 @@ const NO_COUNTS: PageCounts = {
   stale: 0,
 };
 
+/** The report of a tick that dispatched nothing (e.g. one whose dispatcher failed): its runId, nothing counted. */
+export function emptyDispatchReport(runId: string): DispatchReport {
+  return { runId, ...NO_COUNTS, maxSnapshotAgeMinutes: 0, invalidParameters: [] };
+}
+
 interface PageResult {
   readonly counts: PageCounts;
   readonly maxSnapshotAgeMinutes: number;

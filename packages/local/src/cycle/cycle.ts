@@ -9,6 +9,7 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import { GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import {
   type DispatchReport,
+  emptyDispatchReport,
   isTerminal,
   type RunRecord,
   runIdFromTick,
@@ -354,19 +355,5 @@ function withoutRuntimeCalls(
 
 /** The report of a tick whose dispatcher failed: its runId, nothing counted. */
 function failedDispatch(tick: Tick | undefined): DispatchReport {
-  const at = tick === undefined ? Date.now() : Date.parse(tick.time);
-  return {
-    runId: runIdFromTick(at),
-    configsRead: 0,
-    invalid: 0,
-    invalidReported: 0,
-    due: 0,
-    disabled: 0,
-    enqueued: 0,
-    alreadyRunning: 0,
-    resent: 0,
-    stale: 0,
-    maxSnapshotAgeMinutes: 0,
-    invalidParameters: [],
-  };
+  return emptyDispatchReport(runIdFromTick(tick === undefined ? Date.now() : Date.parse(tick.time)));
 }
