@@ -624,7 +624,12 @@ describe('least privilege', () => {
 describe('deployment parameter', () => {
   it('publishes where the stage is, as the command line reads it, outside every tenant’s subtree', () => {
     for (const { stage, pipeline, storage } of stages()) {
-      const parameter = resource(pipeline, logicalId(pipeline, 'AWS::SSM::Parameter')).Properties;
+      const [parameterId] = Object.keys(
+        pipeline.findResources('AWS::SSM::Parameter', {
+          Properties: { Name: deploymentParameterName(stage) },
+        }),
+      );
+      const parameter = resource(pipeline, parameterId as string).Properties;
       expect(parameter.Name).toBe(deploymentParameterName(stage));
       expect(parameter.Type).toBe('String');
       // Tokens render as `${Id}` / `${Id.Attr}`; every field of the schema is there.
