@@ -37,6 +37,12 @@ export interface ConfigSource {
   readAll(prefix: string): Promise<ConfigParameter[]>;
 }
 
+/** Writes configuration parameters: the command line's `config put`, never the Lambdas. */
+export interface ConfigWriter {
+  /** Writes (or overwrites) a String parameter; resolves to its new version. */
+  put(name: string, value: string): Promise<number>;
+}
+
 // ── work queue ─────────────────────────────────────────────────────────────────────────────────────
 
 export interface WorkQueue {
@@ -45,6 +51,40 @@ export interface WorkQueue {
    * every entry is accepted, throws a RetryableError naming the entries that still failed.
    */
   sendBatch(entries: readonly SendEntry[]): Promise<void>;
+}
+
+/** A message of the dead-letter queue, read without being consumed. */
+export interface DeadLetter {
+  readonly messageId: string;
+  readonly body: string;
+  /** SQS's ApproximateReceiveCount: the work queue's receives, plus the reads of the DLQ itself. */
+  readonly receiveCount: number;
+  /** When the message was first sent (epoch ms), as SQS reports it. */
+  readonly sentAt?: number | undefined;
+}
+
+/** A move of the dead letters back to the work queue, as SQS reports it (ListMessageMoveTasks). */
+export interface RedriveTask {
+  readonly taskHandle?: string | undefined;
+  /** RUNNING, COMPLETED, CANCELLING, CANCELLED or FAILED. */
+  readonly status: string;
+  readonly moved: number;
+  /** Messages in the DLQ when the task started. */
+  readonly toMove?: number | undefined;
+  readonly startedAt?: number | undefined;
+  readonly failureReason?: string | undefined;
+}
+
+/** The work queue's dead-letter queue, for operators: look without consuming, move back. */
+export interface DeadLetterQueue {
+  /** Up to `max` dead letters, each once, without deleting any (they become visible again at once). */
+  peek(max: number): Promise<DeadLetter[]>;
+  /** Messages in the queue (ApproximateNumberOfMessages, visible and not). */
+  depth(): Promise<number>;
+  /** Starts moving every dead letter back to the work queue (StartMessageMoveTask). */
+  redrive(): Promise<RedriveTask>;
+  /** The most recent move tasks, newest first (ListMessageMoveTasks). */
+  redriveTasks(): Promise<RedriveTask[]>;
 }
 
 // ── Managed Service for Apache Flink ───────────────────────────────────────────────────────────────
