@@ -7,11 +7,9 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import {
   awsErrorCode,
-  type ConfigJudge,
   type Deps,
-  type JudgeInput,
   type Log,
-  loadConfigJudge,
+  type PipelineSettings,
   partitionOf,
   SqsDeadLetters,
   SsmConfigSource,
@@ -44,8 +42,7 @@ export interface Stage {
   /** Everything a use case needs: the adapters, a log that stays quiet, no metrics. */
   readonly deps: Deps;
   /** What configurations are judged against, as the dispatcher judges them. */
-  readonly judgeInput: JudgeInput;
-  loadJudge(): Promise<ConfigJudge>;
+  readonly settings: PipelineSettings;
 }
 
 /** The command writes nothing to the operator's terminal on its own: warnings go to stderr with DEBUG. */
@@ -130,7 +127,9 @@ export function envOf(descriptor: DeploymentDescriptor): Env {
 /** Finds the stage and builds its adapters. */
 export async function openStage(options: GlobalOptions): Promise<Stage> {
   const descriptor = await readDeployment(options);
-  const clock = { now: () => options.now ?? Date.now() };
+  // `--now` sets where the clock starts; it runs on from there, so waits and deadlines still pass.
+  const startedAt = Date.now();
+  const clock = { now: () => (options.now ?? startedAt) + (Date.now() - startedAt) };
   const adapters = createAdapters(envOf(descriptor), { clock });
   const configs = new SsmConfigSource(new SSMClient({ region: descriptor.region }), {
     maxRequestsPerSecond: PIPELINE.dispatcher.ssmRequestsPerSecond,
@@ -146,7 +145,7 @@ export async function openStage(options: GlobalOptions): Promise<Stage> {
     log: quietLog,
     metrics: { count: () => {}, seconds: () => {}, gauge: () => {} },
   };
-  const judgeInput: JudgeInput = {
+  const settings: PipelineSettings = {
     stage: descriptor.stage,
     tickMinutes: descriptor.tickMinutes,
     tenantMode: descriptor.tenantMode,
@@ -165,7 +164,6 @@ export async function openStage(options: GlobalOptions): Promise<Stage> {
     deadLetters,
     now: clock.now(),
     deps,
-    judgeInput,
-    loadJudge: () => loadConfigJudge(deps, judgeInput),
+    settings,
   };
 }

@@ -102,6 +102,18 @@ export interface ApplicationInfo {
   readonly maintenanceWindow?: MaintenanceWindow | undefined;
   /** The snapshot named by a RESTORE_FROM_CUSTOM_SNAPSHOT restore configuration. */
   readonly restoreSnapshotName?: string | undefined;
+  /** ApplicationRestoreType of its run configuration (how its next start restores), when described. */
+  readonly restoreType?: string | undefined;
+  /** FlinkRunConfiguration.AllowNonRestoredState, when described. */
+  readonly allowNonRestoredState?: boolean | undefined;
+}
+
+/** How StartApplication restores the application's state. */
+export interface StartOptions {
+  /** RESTORE_FROM_CUSTOM_SNAPSHOT from this snapshot; absent: the application's own restore configuration. */
+  readonly restoreFromSnapshot?: string | undefined;
+  /** FlinkRunConfiguration.AllowNonRestoredState: state the program no longer maps may be dropped. */
+  readonly allowNonRestoredState: boolean;
 }
 
 /**
@@ -133,6 +145,10 @@ export interface FlinkSnapshots {
   deleteSnapshot(application: string, snapshot: Snapshot): Promise<void>;
   /** The application's tags, by key (ListTagsForResource). */
   listTags(applicationArn: string): Promise<Record<string, string>>;
+  /** StopApplication, graceful (Force false): MSF takes a snapshot first when snapshots are enabled. */
+  stopApplication(application: string): Promise<void>;
+  /** StartApplication of a READY application with the given run configuration. */
+  startApplication(application: string, options: StartOptions): Promise<void>;
 }
 
 export interface FlinkFleet {
@@ -182,6 +198,15 @@ export interface RunStore {
     snapshot: string,
     pinned: boolean,
   ): Promise<void>;
+  /**
+   * Makes `snapshot` the application's restore point, which pinsOf includes (retention keeps it, reason
+   * `pinned`), apart from the pins setPinned manages; returns the restore point it replaces, pinned no more
+   * as one (still pinned if setPinned pinned it too).
+   */
+  setRestorePoint(
+    key: { readonly appKey: string; readonly tenant: string },
+    snapshot: string,
+  ): Promise<string | undefined>;
   /** Counts a delivery of the run's messages that failed retryably, with its error. */
   noteRetry(key: RunKey, error: RunError, now: number): Promise<void>;
   /** Records that a DISPATCHED run waits until `until` and why; false when the run is no longer DISPATCHED. */

@@ -6,13 +6,14 @@ import { readFile } from 'node:fs/promises';
 import {
   type AppConfig,
   type AppConfigResult,
+  admitConfigs,
   configParameterName,
   configPathPrefix,
   formatIssue,
-  judgeParameter,
-  judgeParameters,
+  judgeApplicationConfig,
   type Provenance,
   parseAppConfig,
+  readAdmission,
   scheduledApp,
   upcomingSlots,
 } from '@flink-snapshots/core';
@@ -21,6 +22,9 @@ import { type AppRef, parameterOf, parseAppRef } from '../app-key';
 import type { GlobalOptions, Stage } from '../context';
 import { CliError, ExitCode } from '../errors';
 import { colors, printJson, println, renderTable } from '../output';
+
+/** What judging a given value returns: always a result (the value stands in for a missing parameter). */
+type Judged = NonNullable<Awaited<ReturnType<typeof judgeApplicationConfig>>>;
 
 /** The text of FILE, or of stdin for `-` or no FILE. */
 export async function readInput(file: string | undefined): Promise<{ text: string; source: string }> {
@@ -83,7 +87,7 @@ export async function validateCommand(
     const stage = await openStage();
     parameter = parameterOf(stage.descriptor.stage, ref);
     tickMinutes = stage.descriptor.tickMinutes;
-    result = judgeParameter(await stage.loadJudge(), { name: parameter, value: text, type: 'String' });
+    result = ((await judgeApplicationConfig(stage.deps, stage.settings, ref, text)) as Judged).result;
   } else {
     parameter = configParameterName(global.stage, 'tenant', 'application');
     result = parseAppConfig(parameter, text, { stage: global.stage, tickMinutes }, 'String');
@@ -181,8 +185,12 @@ export async function putCommand(
   const ref = parseAppRef(app);
   const { text } = await readInput(file);
   const parameter = parameterOf(stage.descriptor.stage, ref);
-  const [judge, current] = await Promise.all([stage.loadJudge(), stage.configs.get(parameter)]);
-  const result = judgeParameter(judge, { name: parameter, value: text, type: 'String' });
+  const { stored: current, result } = (await judgeApplicationConfig(
+    stage.deps,
+    stage.settings,
+    ref,
+    text,
+  )) as Judged;
   if (!result.ok) {
     if (stage.options.json) {
       printJson({ parameter, written: false, valid: false, problems: result.error.issues.map(formatIssue) });
@@ -217,8 +225,9 @@ export async function getCommand(
 ): Promise<void> {
   const ref: AppRef = parseAppRef(app);
   const parameter = parameterOf(stage.descriptor.stage, ref);
-  const current = await stage.configs.get(parameter);
-  if (current === undefined) {
+  const judged = await judgeApplicationConfig(stage.deps, stage.settings, ref);
+  const current = judged?.stored;
+  if (judged === undefined || current === undefined) {
     throw new CliError(
       `No parameter ${parameter}: ${ref.appKey} is not configured on stage ${stage.descriptor.stage}`,
       ExitCode.NOT_FOUND_OR_INVALID,
@@ -229,7 +238,7 @@ export async function getCommand(
     else println(prettyJson(current.value));
     return;
   }
-  const result = judgeParameter(await stage.loadJudge(), current);
+  const { result } = judged;
   if (!result.ok) {
     if (stage.options.json)
       printJson({ parameter, valid: false, problems: result.error.issues.map(formatIssue) });
@@ -284,11 +293,11 @@ function prettyJson(text: string): string {
 
 /** Every configuration of the stage, judged as the dispatcher judges them (SSM's order, caps counted). */
 export async function listCommand(stage: Stage, options: { readonly invalid?: boolean }): Promise<void> {
-  const judge = await stage.loadJudge();
+  const admission = await readAdmission(stage.deps, stage.settings);
   const rows: { appKey: string; parameter: string; version: number; valid: boolean; problems: string[] }[] =
     [];
   for await (const page of stage.configs.pages(configPathPrefix(stage.descriptor.stage))) {
-    const { valid, invalid } = judgeParameters(judge, page);
+    const { valid, invalid } = admitConfigs(page, admission);
     const byName = new Map(page.map((p) => [p.name, p]));
     for (const config of valid) {
       rows.push({

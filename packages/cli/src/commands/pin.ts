@@ -1,5 +1,5 @@
 /** `pin` / `unpin`: retention keeps a pinned snapshot (reason `pinned`) whatever the policy says. */
-import { type FlinkTarget, judgeParameter } from '@flink-snapshots/core';
+import { type FlinkTarget, judgeApplicationConfig } from '@flink-snapshots/core';
 import { parameterOf, parseAppRef } from '../app-key';
 import type { Stage } from '../context';
 import { CliError, ExitCode } from '../errors';
@@ -12,14 +12,14 @@ export async function targetOf(
 ): Promise<{ appKey: string; tenant: string; application: string; target: FlinkTarget }> {
   const ref = parseAppRef(app);
   const parameter = parameterOf(stage.descriptor.stage, ref);
-  const current = await stage.configs.get(parameter);
-  if (current === undefined) {
+  const judged = await judgeApplicationConfig(stage.deps, stage.settings, ref);
+  if (judged === undefined) {
     throw new CliError(
       `No parameter ${parameter}: ${ref.appKey} is not configured on stage ${stage.descriptor.stage}`,
       ExitCode.NOT_FOUND_OR_INVALID,
     );
   }
-  const result = judgeParameter(await stage.loadJudge(), current);
+  const { result } = judged;
   if (!result.ok) {
     throw new CliError(
       `${parameter} is not a valid configuration, so where its application lives is unknown; fix it first (\`flink-snapshots config get ${ref.appKey} --effective\` shows the problems)`,

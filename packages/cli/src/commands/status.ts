@@ -23,7 +23,7 @@ export interface StatusOptions {
 const FAILING: readonly string[] = [RunState.FAILED, RunState.TIMED_OUT];
 
 export async function statusCommand(stage: Stage, options: StatusOptions): Promise<void> {
-  const all = await fleetStatus(stage.deps, { ...stage.judgeInput, now: stage.now });
+  const all = await fleetStatus(stage.deps, { ...stage.settings, now: stage.now });
   const shown = all.filter(
     (row) =>
       (options.tenant === undefined || row.tenant === options.tenant) &&

@@ -1,26 +1,41 @@
 import { MetricName, RUN_ENDINGS, severityOf } from '../domain/alerts';
-import { type AppConfig, configPathPrefix } from '../domain/config';
-import type { ConfigError } from '../domain/errors';
+import {
+  type AppConfig,
+  configPathPrefix,
+  parseAppConfig,
+  parseStageDefaults,
+  type StageDefaultsResult,
+} from '../domain/config';
+import { type DefaultsLayer, stageDefaultsParameterName } from '../domain/defaults';
+import { ConfigError } from '../domain/errors';
 import { FreshnessState, freshnessObjectiveMinutes, judgeFreshness } from '../domain/freshness';
-import { formatIssue } from '../domain/issues';
+import { formatIssue, IssueKind, renderValue } from '../domain/issues';
 import type { ScheduleEntry } from '../domain/run-record';
 import { RunState, RunTrigger, runIdFromTick } from '../domain/run-state';
 import { hashKey, nextSlot, planTick, scheduledApp } from '../domain/schedule';
+import {
+  admitApplication,
+  type Deployment,
+  readTenantRegistry,
+  type TenantMode,
+  type TenantRegistry,
+  tenantDefaultsLayer,
+  tenantRegistryPrefix,
+} from '../domain/tenant';
 import { buildSnapshotMessage, chunkSendBatches, workMessageEntry } from '../domain/work-message';
 import type { ConfigParameter, Deps } from '../ports';
 import { mapWithConcurrency } from './concurrency';
-import {
-  type ConfigJudge,
-  type JudgedParameters,
-  type JudgeInput,
-  judgeParameters,
-  loadConfigJudge,
-} from './judge-configs';
 import { recordWithAlert, runAlert, runError } from './notify';
 
-export interface DispatchInput extends JudgeInput {
+export interface DispatchInput {
+  readonly stage: string;
   /** The schedule tick (epoch ms): the runId derives from it. */
   readonly tick: number;
+  readonly tickMinutes: number;
+  /** Where the pipeline runs: what each configuration's account, region and role are judged against. */
+  readonly deployment: Deployment;
+  /** Whether every tenant needs a registry entry. */
+  readonly tenantMode: TenantMode;
 }
 
 export interface DispatchReport {
@@ -86,7 +101,137 @@ interface PageResult {
   readonly invalidParameters: DispatchReport['invalidParameters'];
 }
 
-interface Tick extends ConfigJudge {
+export interface ParsedParameters {
+  readonly valid: AppConfig[];
+  readonly invalid: { readonly parameter: ConfigParameter; readonly error: ConfigError }[];
+}
+
+/** The dispatcher's settings other than its tick: what a configuration is parsed and admitted against. */
+export type PipelineSettings = Omit<DispatchInput, 'tick'>;
+
+/**
+ * What parsing and admitting configurations needs: the pipeline's settings, the tenant registry, the
+ * stage defaults, and each tenant's configurations admitted so far (the application cap counts them).
+ */
+export interface Admission {
+  readonly input: PipelineSettings;
+  readonly registry: TenantRegistry;
+  /** The stage defaults every configuration inherits (undefined when there are none). */
+  readonly stageLayer: StageDefaultsResult | undefined;
+  readonly admitted: Map<string, number>;
+}
+
+/** Reads the tenant registry and the stage defaults: an Admission with nothing admitted yet. */
+export async function readAdmission(
+  deps: Pick<Deps, 'configs' | 'log'>,
+  input: PipelineSettings,
+): Promise<Admission> {
+  const [registryParameters, stageDefaults] = await Promise.all([
+    deps.configs.readAll(tenantRegistryPrefix(input.stage)),
+    deps.configs.get(stageDefaultsParameterName(input.stage)),
+  ]);
+  const registry = readTenantRegistry(registryParameters, { stage: input.stage, mode: input.tenantMode });
+  for (const error of registry.unnamed)
+    deps.log.warn('invalid tenant registry entry', { error: error.message });
+  const stageLayer = readStageLayer(stageDefaults, input.stage);
+  if (stageLayer !== undefined && !stageLayer.ok) {
+    // Every configuration inherits from it: none is dispatched until it is fixed, and each says why.
+    deps.log.error('invalid stage defaults', { error: stageLayer.error.message });
+  }
+  return { input, registry, stageLayer, admitted: new Map() };
+}
+
+/**
+ * Parses a page of parameters, then admits each valid configuration against the tenant registry and the
+ * deployment; what is not admitted is invalid too, with the reason as its issues. Synchronous, and called
+ * in page order: `admission.admitted` counts each tenant's configurations in the order SSM returns them.
+ * The dispatcher and the operator's commands (a manual snapshot, a restore) read configurations through it.
+ */
+export function admitConfigs(parameters: readonly ConfigParameter[], tick: Admission): ParsedParameters {
+  const { input, registry, admitted } = tick;
+  const valid: AppConfig[] = [];
+  const invalid: ParsedParameters['invalid'] = [];
+  for (const parameter of parameters) {
+    const layers = layersOf(tick, parameter.name);
+    if (!Array.isArray(layers)) {
+      invalid.push({ parameter, error: layers });
+      continue;
+    }
+    const result = parseAppConfig(parameter.name, parameter.value, { ...input, layers }, parameter.type);
+    if (!result.ok) {
+      invalid.push({ parameter, error: result.error });
+      continue;
+    }
+    const config = result.config;
+    const ordinal = (admitted.get(config.tenant) ?? 0) + 1;
+    admitted.set(config.tenant, ordinal);
+    const issues = admitApplication(config, input.deployment, registry, ordinal);
+    if (issues.length === 0) {
+      valid.push(config);
+      continue;
+    }
+    const { tenant, appKey } = config;
+    invalid.push({
+      parameter,
+      error: new ConfigError({ parameter: parameter.name, issues, tenant, appKey }),
+    });
+  }
+  return { valid, invalid };
+}
+
+/**
+ * What a parameter's configuration inherits, least specific first: the stage defaults, then its tenant's
+ * registry entry's; or the error saying the stage defaults are invalid (nothing inherits from them then).
+ */
+export function layersOf(tick: Admission, parameter: string): DefaultsLayer[] | ConfigError {
+  const layers: DefaultsLayer[] = [];
+  if (tick.stageLayer !== undefined) {
+    if (!tick.stageLayer.ok) {
+      const error = tick.stageLayer.error;
+      return new ConfigError({
+        parameter,
+        issues: [
+          {
+            field: '(stage defaults)',
+            kind: IssueKind.CONSTRAINT,
+            value: renderValue(error.parameter),
+            expected: `valid stage defaults, which every application inherits; an administrator must fix ${error.parameter}: ${error.issues.map(formatIssue).join('; ')}`,
+          },
+        ],
+        ...tenantOf(tick.input.stage, parameter),
+      });
+    }
+    layers.push(tick.stageLayer.layer);
+  }
+  const tenant = tenantOf(tick.input.stage, parameter).tenant;
+  const entry = tenant === undefined ? undefined : tick.registry.entries.get(tenant);
+  if (entry !== undefined) layers.push(tenantDefaultsLayer(entry));
+  return layers;
+}
+
+/** The tenant and application key a parameter name spells, if it spells them. */
+function tenantOf(stage: string, parameter: string): { tenant?: string; appKey?: string } {
+  const [tenant, app, ...rest] = parameter.slice(configPathPrefix(stage).length).split('/');
+  if (
+    tenant === undefined ||
+    app === undefined ||
+    rest.length > 0 ||
+    !parameter.startsWith(configPathPrefix(stage))
+  )
+    return {};
+  return { tenant, appKey: `${tenant}/${app}` };
+}
+
+/** The stage defaults parameter, parsed; undefined when there is none. */
+function readStageLayer(
+  parameter: ConfigParameter | undefined,
+  stage: string,
+): StageDefaultsResult | undefined {
+  if (parameter === undefined) return undefined;
+  return parseStageDefaults(parameter.name, parameter.value, { stage, type: parameter.type });
+}
+
+interface Tick extends Admission {
   readonly input: DispatchInput;
   readonly runId: string;
   readonly now: number;
@@ -100,9 +245,9 @@ interface Tick extends ConfigJudge {
  * they arrive, several at once.
  */
 export async function dispatch(deps: Deps, input: DispatchInput): Promise<DispatchReport> {
-  const [schedule, judge] = await Promise.all([deps.runs.readSchedule(), loadConfigJudge(deps, input)]);
+  const [schedule, admission] = await Promise.all([deps.runs.readSchedule(), readAdmission(deps, input)]);
   const tick: Tick = {
-    ...judge,
+    ...admission,
     input,
     runId: runIdFromTick(input.tick),
     now: deps.clock.now(),
@@ -153,7 +298,7 @@ export async function dispatch(deps: Deps, input: DispatchInput): Promise<Dispat
 
 async function dispatchPage(deps: Deps, tick: Tick, page: readonly ConfigParameter[]): Promise<PageResult> {
   const { input, runId, now, schedule } = tick;
-  const { valid, invalid } = judgeParameters(tick, page);
+  const { valid, invalid } = admitConfigs(page, tick);
   const invalidReported = await reportInvalid(deps, invalid, tick);
   const enabled = valid.filter((config) => config.enabled);
   const freshness = await watchFreshness(deps, tick, enabled);
@@ -366,7 +511,7 @@ function invalidDigest(parameter: ConfigParameter, error: ConfigError): string {
  * Records each invalid parameter as a FAILED run and alerts, once per distinct value and problem: a
  * parameter deleted and written again at version 1 with another mistake is alerted again.
  */
-async function reportInvalid(deps: Deps, invalid: JudgedParameters['invalid'], tick: Tick): Promise<number> {
+async function reportInvalid(deps: Deps, invalid: ParsedParameters['invalid'], tick: Tick): Promise<number> {
   const { runId, now, schedule } = tick;
   const reported = await mapWithConcurrency(invalid, WRITE_CONCURRENCY, async ({ parameter, error }) => {
     // A parameter whose name is not even under <tenant>/<app> is keyed by its name.

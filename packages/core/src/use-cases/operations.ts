@@ -20,7 +20,7 @@ import {
 import { parseWorkMessage } from '../domain/work-message';
 import type { DeadLetterQueue, Deps } from '../ports';
 import { mapWithConcurrency } from './concurrency';
-import { type JudgeInput, judgeParameters, loadConfigJudge } from './judge-configs';
+import { admitConfigs, type PipelineSettings, readAdmission } from './dispatch';
 
 /** Runs read per application for its status: the newest, and the newest that pruned (its quota). */
 const STATUS_RUNS = 20;
@@ -65,7 +65,7 @@ export interface AppStatus {
   readonly quota?: (QuotaStatus & { readonly runId: string }) | undefined;
 }
 
-export interface StatusInput extends JudgeInput {
+export interface StatusInput extends PipelineSettings {
   readonly now: number;
 }
 
@@ -77,10 +77,10 @@ export async function fleetStatus(
   deps: Pick<Deps, 'configs' | 'runs' | 'log'>,
   input: StatusInput,
 ): Promise<AppStatus[]> {
-  const [judge, schedule] = await Promise.all([loadConfigJudge(deps, input), deps.runs.readSchedule()]);
+  const [admission, schedule] = await Promise.all([readAdmission(deps, input), deps.runs.readSchedule()]);
   const rows: (Omit<AppStatus, 'lastRun' | 'quota'> & { config?: AppConfig })[] = [];
   for await (const page of deps.configs.pages(configPathPrefix(input.stage))) {
-    const { valid, invalid } = judgeParameters(judge, page);
+    const { valid, invalid } = admitConfigs(page, admission);
     for (const config of valid) rows.push(validStatus(config, schedule.get(config.appKey), input));
     for (const { parameter, error } of invalid) {
       const appKey = error.appKey ?? parameter.name;
