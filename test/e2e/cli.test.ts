@@ -315,5 +315,92 @@ describe('discovery', () => {
   });
 });
 
-// letPass is kept for the snapshot scenario (a scheduled tick after a manual run).
-void letPass;
+describe('snapshot', () => {
+  it('takes a snapshot now and leaves the schedule alone: the scheduled tick runs too', async () => {
+    // ops/alpha runs hourly: its next slot has come once an hour has passed since the first cycle.
+    const due = fleet.result.startedAt + 61 * 60_000;
+    if (aws.clock.now() < due) await letPass(aws, (due - aws.clock.now()) / 60_000);
+    let snapshot: CliResult | undefined;
+    const next = await fleet.again({
+      cycle: {
+        // The worker takes messages by now; the tick comes after.
+        beforeTick: async () => {
+          snapshot = await cli(fleet.stage, ['--json', 'snapshot', 'ops/alpha', '--wait']);
+        },
+      },
+    });
+    expect(snapshot?.code).toBe(0);
+    const manual = snapshot?.json<Printed>();
+    expect(manual).toMatchObject({ state: RunState.COMPLETED, run: { trigger: 'manual' } });
+    expect(manual?.runId).toMatch(/Z-now$/);
+    const scheduled = next.run('ops', 'alpha');
+    expect(scheduled?.state).toBe(RunState.COMPLETED);
+    expect(scheduled?.trigger).toBe('schedule');
+    const history = await cli(fleet.stage, ['--json', 'history', 'ops/alpha']);
+    const runs = history.json<{ runs: Printed[] }>().runs;
+    expect(runs.map((r) => r.runId).sort()).toEqual(
+      [fleet.result.runId, manual?.runId, next.result.runId].sort(),
+    );
+    const status = (await cli(fleet.stage, ['--json', 'status'])).json<{ applications: Printed[] }>();
+    expect(status.applications.find((a) => a.appKey === 'ops/alpha')?.lastRun.runId).toBe(next.result.runId);
+  });
+
+  it('exits 3 for an application that is not configured', async () => {
+    expect((await cli(fleet.stage, ['snapshot', 'ops/nobody'])).code).toBe(3);
+  });
+});
+
+describe('restore', () => {
+  it('prints the plan, refuses without --yes off a terminal, and restores with --yes', async () => {
+    const now = aws.clock.now();
+    const old = ownSnapshots(now, 3);
+    const s = await runScenario(aws, {
+      apps: [
+        { tenant: 'ops', name: 'phoenix', config: { retention: { count: 5 } }, msf: { snapshots: old } },
+      ],
+    });
+    const target = old[1] as (typeof old)[number];
+
+    const dry = await cli(s.stage, [
+      '--json',
+      'restore',
+      'ops/phoenix',
+      '--before',
+      new Date((old[2]?.createdAt ?? 0) - 1).toISOString(),
+      '--dry-run',
+    ]);
+    expect(dry.code).toBe(0);
+    expect(dry.json()).toMatchObject({
+      dryRun: true,
+      restored: false,
+      plan: { snapshot: { name: target.name }, status: 'RUNNING' },
+    });
+
+    const refused = await cli(s.stage, ['restore', 'ops/phoenix', '--snapshot', target.name]);
+    expect(refused.code).toBe(4);
+    expect(refused.stdout).toContain('Restore plan');
+    expect(refused.stderr).toContain('--yes');
+
+    expect((await cli(s.stage, ['restore', 'ops/phoenix', '--snapshot', 'no-such', '--yes'])).code).toBe(4);
+    expect((await cli(s.stage, ['restore', 'ops/phoenix'])).code).toBe(2);
+
+    const restored = await cli(s.stage, [
+      '--json',
+      'restore',
+      'ops/phoenix',
+      '--snapshot',
+      target.name,
+      '--yes',
+    ]);
+    expect(restored.code).toBe(0);
+    expect(restored.json()).toMatchObject({ restored: true, result: { state: RunState.COMPLETED } });
+    expect(restored.stderr).toContain('STARTING');
+    const runId = restored.json<Printed>().result.runId as string;
+    const shown = await cli(s.stage, ['--json', 'show', 'ops/phoenix', runId]);
+    expect(shown.json()).toMatchObject({
+      trigger: 'restore',
+      state: RunState.COMPLETED,
+      restoreSnapshotName: target.name,
+    });
+  });
+});

@@ -9,7 +9,7 @@ export const ExitCode = {
   USAGE: 2,
   /** Not found or invalid: no such application, run, snapshot or stage; an invalid configuration. */
   NOT_FOUND_OR_INVALID: 3,
-  /** Refused: a confirmation was declined, or `--yes` is needed because stdin is not a terminal. */
+  /** Refused: a restore's safety check, a declined confirmation, or `--yes` needed because stdin is not a terminal. */
   REFUSED: 4,
   /** Waited for longer than `--timeout` without the outcome (the action itself goes on). */
   TIMED_OUT: 5,

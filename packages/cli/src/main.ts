@@ -2,7 +2,14 @@
  * `flink-snapshots`: the operators' command line. Every command finds its stage through the deployment
  * parameter and acts through core's use cases and adapters, the same the Lambdas run.
  */
-import { isPermanent, isRetryable } from '@flink-snapshots/core';
+import {
+  ApplicationNotConfiguredError,
+  ConfigError,
+  isPermanent,
+  isRetryable,
+  RestoreRefusedError,
+  WaitTimedOutError,
+} from '@flink-snapshots/core';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { getCommand, listCommand, putCommand, validateCommand } from './commands/config';
 import { dlqListCommand, dlqRedriveCommand } from './commands/dlq';
@@ -19,7 +26,7 @@ const EXIT_CODES = `Exit codes:
   1  the action failed (an AWS call failed, a run ended FAILED or TIMED_OUT, a redrive failed)
   2  usage error (unknown command or option, malformed argument)
   3  not found or invalid (stage, application, run, snapshot; an invalid configuration)
-  4  refused (confirmation declined, or --yes needed without a terminal)
+  4  refused (a restore's safety check, confirmation declined, or --yes needed without a terminal)
   5  timed out waiting (the action goes on)`;
 
 function positiveInt(value: string): number {
@@ -146,10 +153,24 @@ export async function run(argv: readonly string[]): Promise<number> {
   }
 }
 
+/** The exit code of a domain error that is the operator's to fix, not a failure of the action. */
+function domainExit(error: unknown): ExitCode | undefined {
+  if (error instanceof ApplicationNotConfiguredError || error instanceof ConfigError)
+    return ExitCode.NOT_FOUND_OR_INVALID;
+  if (error instanceof RestoreRefusedError) return ExitCode.REFUSED;
+  if (error instanceof WaitTimedOutError) return ExitCode.TIMED_OUT;
+  return undefined;
+}
+
 function report(error: unknown): number {
   if (error instanceof CommanderError) {
     // Help and version end with 0; everything else commander refuses is a usage error.
     return error.exitCode === 0 ? ExitCode.OK : ExitCode.USAGE;
+  }
+  const mapped = domainExit(error);
+  if (mapped !== undefined) {
+    process.stderr.write(`${colors.red('error:')} ${(error as Error).message}\n`);
+    return mapped;
   }
   if (error instanceof CliError) {
     process.stderr.write(`${colors.red('error:')} ${error.message}\n`);
