@@ -39,6 +39,22 @@ export function duration(ms: number): string {
   return `${(minutes / 1440).toFixed(1)} days`;
 }
 
+/** A duration in a few characters, for table cells: `45s`, `51m`, `5.2h`, `2.1d`. */
+export function compact(ms: number): string {
+  const minutes = Math.abs(ms) / 60_000;
+  if (minutes < 1) return `${Math.round(Math.abs(ms) / 1000)}s`;
+  if (minutes < 120) return `${Math.round(minutes)}m`;
+  if (minutes < 48 * 60) return `${(minutes / 60).toFixed(1)}h`;
+  return `${(minutes / 1440).toFixed(1)}d`;
+}
+
+/** `51m ago`, `in 5.2h`: relative, for table cells. */
+export function compactRelative(ms: number, now: number): string {
+  const delta = ms - now;
+  if (Math.abs(delta) < 1000) return 'now';
+  return delta < 0 ? `${compact(delta)} ago` : `in ${compact(delta)}`;
+}
+
 /** `3 min ago`, `in 2.0 h`. */
 export function relative(ms: number, now: number): string {
   const delta = ms - now;
@@ -79,7 +95,7 @@ export function renderTable(
     head: columns.map((column) => pc.bold(column.head)),
     colWidths: columns.map((column) => column.width),
     wordWrap: true,
-    wrapOnWordBoundary: false,
+    wrapOnWordBoundary: true,
     chars: {
       top: '',
       'top-mid': '',
@@ -100,11 +116,17 @@ export function renderTable(
     style: { head: [], border: [], 'padding-left': 0, 'padding-right': 1 },
   });
   for (const row of rows) {
-    table.push([...row.cells]);
+    // Wrapped here, never cut: a word longer than its column (a long application name) is split.
+    table.push(
+      row.cells.map((cell, i) => ({
+        content: wrap(cell, (columns[i]?.width ?? WIDTH) - 1, true).join('\n'),
+        wordWrap: false,
+      })),
+    );
     for (const note of row.notes ?? []) {
       // Wrapped here, with a hanging indent, so a long reason stays whole and readable.
       const lines = wrap(note, total - 5).map((line, i) => (i === 0 ? `  ${line}` : `    ${line}`));
-      table.push([{ colSpan: columns.length, content: lines.join('\n') }]);
+      table.push([{ colSpan: columns.length, content: lines.join('\n'), wordWrap: false }]);
     }
   }
   return table
@@ -130,12 +152,16 @@ export function renderFields(fields: readonly (readonly [string, string | undefi
     .join('\n');
 }
 
-/** Wraps text at spaces to `width` columns (a word longer than that stays whole on its own line). */
-export function wrap(text: string, width: number): string[] {
+/**
+ * Wraps text at spaces to `width` columns; a word longer than that stays whole on its own line, or with
+ * `split`, is cut into pieces of `width` (after a `/` where it has one).
+ */
+export function wrap(text: string, width: number, split = false): string[] {
   const out: string[] = [];
   for (const paragraph of text.split('\n')) {
     let line = '';
-    for (const word of paragraph.split(' ')) {
+    const words = paragraph.split(' ').flatMap((word) => (split ? pieces(word, width) : [word]));
+    for (const word of words) {
       if (line.length > 0 && visibleLength(line) + 1 + visibleLength(word) > width) {
         out.push(line);
         line = word;
@@ -143,6 +169,21 @@ export function wrap(text: string, width: number): string[] {
     }
     out.push(line);
   }
+  return out;
+}
+
+/** A word in pieces of at most `width` visible characters, preferring to end a piece after a `/`. */
+function pieces(word: string, width: number): string[] {
+  if (visibleLength(word) <= width || word.includes('\u001b')) return [word];
+  const out: string[] = [];
+  let rest = word;
+  while (rest.length > width) {
+    const slash = rest.lastIndexOf('/', width - 1);
+    const cut = slash > 0 ? slash + 1 : width;
+    out.push(rest.slice(0, cut));
+    rest = rest.slice(cut);
+  }
+  if (rest.length > 0) out.push(rest);
   return out;
 }
 

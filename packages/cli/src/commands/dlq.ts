@@ -2,7 +2,7 @@
 import { inspectDeadLetters, type RedriveTask } from '@flink-snapshots/core';
 import type { Stage } from '../context';
 import { CliError, ExitCode } from '../errors';
-import { colors, printJson, println, progress, relative, renderTable } from '../output';
+import { colors, compactRelative, printJson, println, progress, renderTable, WIDTH, wrap } from '../output';
 
 export async function dlqListCommand(stage: Stage, options: { readonly max: number }): Promise<void> {
   const letters = await inspectDeadLetters(
@@ -21,12 +21,12 @@ export async function dlqListCommand(stage: Stage, options: { readonly max: numb
   println(
     renderTable(
       [
-        { head: 'APPLICATION', width: 28 },
-        { head: 'RUN', width: 19 },
+        { head: 'APPLICATION', width: 26 },
+        { head: 'RUN', width: 22 },
         { head: 'STEP', width: 9 },
         { head: 'RUN STATE', width: 19 },
         { head: 'ATTEMPTS', width: 9 },
-        { head: 'SENT', width: 14 },
+        { head: 'SENT', width: 13 },
       ],
       letters.map((letter) => {
         const run = letter.run;
@@ -44,7 +44,7 @@ export async function dlqListCommand(stage: Stage, options: { readonly max: numb
             letter.step ?? '?',
             run?.state ?? '-',
             `${run?.attempts ?? '-'} / ${letter.receiveCount}`,
-            letter.sentAt === undefined ? '-' : relative(letter.sentAt, now),
+            letter.sentAt === undefined ? '-' : compactRelative(letter.sentAt, now),
           ],
           notes,
         };
@@ -53,7 +53,10 @@ export async function dlqListCommand(stage: Stage, options: { readonly max: numb
   );
   println();
   println(
-    `${letters.length} dead letter(s). ATTEMPTS: failed deliveries the run recorded / SQS receives. Fix the cause, then \`flink-snapshots dlq redrive\`.`,
+    wrap(
+      `${letters.length} dead letter(s). ATTEMPTS: failed deliveries the run recorded / SQS receives (reading the DLQ counts as a receive too). Fix the cause, then \`flink-snapshots dlq redrive\`.`,
+      WIDTH,
+    ).join('\n'),
   );
 }
 

@@ -5,12 +5,12 @@ import type { Stage } from '../context';
 import { CliError, ExitCode } from '../errors';
 import {
   colors,
+  compactRelative,
   duration,
   isoUtc,
   paintState,
   printJson,
   println,
-  relative,
   renderFields,
   renderTable,
   when,
@@ -33,15 +33,15 @@ export async function historyCommand(stage: Stage, app: string, options: { limit
   println(
     renderTable(
       [
-        { head: 'RUN', width: 19 },
+        { head: 'RUN', width: 22 },
         { head: 'TRIGGER', width: 9 },
         { head: 'STATE', width: 19 },
-        { head: 'WHEN', width: 22 },
-        { head: 'SNAPSHOT', width: 31 },
+        { head: 'ENDED', width: 27 },
+        { head: 'DELETED', width: 9 },
+        { head: 'QUOTA', width: 10 },
       ],
       runs.map((run) => {
         const ended = run.at[run.state] ?? run.updatedAt;
-        const pruned = run.prune === undefined ? '' : ` −${run.prune.deleted.length}`;
         const notes: string[] = [];
         if (run.reason !== undefined && run.state !== 'COMPLETED') notes.push(run.reason);
         if (run.error !== undefined) notes.push(colors.red(`${run.error.name}: ${run.error.message}`));
@@ -50,8 +50,9 @@ export async function historyCommand(stage: Stage, app: string, options: { limit
             run.runId,
             run.trigger ?? 'schedule',
             paintState(run.state),
-            `${isoUtc(ended).slice(0, 16)}Z ${colors.dim(relative(ended, now))}`,
-            `${run.snapshotName ?? '-'}${colors.dim(pruned)}`,
+            `${isoUtc(ended).slice(0, 16)}Z ${colors.dim(compactRelative(ended, now))}`,
+            run.prune === undefined ? '-' : String(run.prune.deleted.length),
+            run.prune === undefined ? '-' : `${run.prune.quota.total}/${run.prune.quota.limit}`,
           ],
           notes,
         };

@@ -3,12 +3,13 @@ import { type AppStatus, fleetStatus, RunState } from '@flink-snapshots/core';
 import type { Stage } from '../context';
 import {
   colors,
+  compact,
+  compactRelative,
   duration,
   isoUtc,
   paintState,
   printJson,
   println,
-  relative,
   renderTable,
   WIDTH,
   wrap,
@@ -73,19 +74,25 @@ function cells(row: AppStatus, now: number): string[] {
   if (row.problems.length > 0)
     return [name, '-', colors.red('invalid'), lastRun(row, now), '-', '-', quota(row)];
   const on = row.paused ? colors.yellow('paused') : row.enabled ? 'yes' : colors.yellow('no');
-  return [name, on, row.scheduleShort ?? '-', lastRun(row, now), freshness(row), next(row, now), quota(row)];
+  return [name, on, scheduleOf(row), lastRun(row, now), freshness(row), next(row, now), quota(row)];
+}
+
+/** `every 24h`, `cron 0 2 * * * Europe/Berlin`. */
+function scheduleOf(row: AppStatus): string {
+  if (row.intervalMinutes !== undefined) return `every ${compact(row.intervalMinutes * 60_000)}`;
+  return row.scheduleShort ?? '-';
 }
 
 function lastRun(row: AppStatus, now: number): string {
   if (row.lastRun === undefined) return colors.dim('never');
-  return `${paintState(row.lastRun.state)} ${relative(row.lastRun.at, now)}`;
+  return `${paintState(row.lastRun.state)} ${compactRelative(row.lastRun.at, now)}`;
 }
 
 function freshness(row: AppStatus): string {
   const f = row.freshness;
   if (f === undefined) return '-';
-  const age = f.ageMinutes === undefined ? 'none' : duration(f.ageMinutes * 60_000);
-  const text = `${age}/${duration(f.objectiveMinutes * 60_000)}`;
+  const age = f.ageMinutes === undefined ? 'none' : compact(f.ageMinutes * 60_000);
+  const text = `${age}/${compact(f.objectiveMinutes * 60_000)}`;
   return f.state === 'stale'
     ? colors.red(text)
     : f.state === 'grace'
@@ -95,7 +102,7 @@ function freshness(row: AppStatus): string {
 
 function next(row: AppStatus, now: number): string {
   if (row.nextDueAt === undefined || row.enabled === false || row.paused) return '-';
-  return row.nextDueAt <= now ? 'next tick' : relative(row.nextDueAt, now);
+  return row.nextDueAt <= now ? 'next tick' : compactRelative(row.nextDueAt, now);
 }
 
 function quota(row: AppStatus): string {
@@ -114,7 +121,11 @@ function notes(row: AppStatus): string[] {
   const run = row.lastRun;
   const out: string[] = [];
   if (run !== undefined && run.state !== RunState.COMPLETED && (run.reason ?? run.error) !== undefined) {
-    const error = run.error === undefined ? '' : ` (${run.error.name}: ${run.error.message})`;
+    // The reason usually quotes the error already; the error is added when it says more.
+    const error =
+      run.error === undefined || (run.reason ?? '').includes(run.error.message)
+        ? ''
+        : ` (${run.error.name}: ${run.error.message})`;
     out.push(`${paintState(run.state)} ${run.runId}: ${run.reason ?? ''}${error}`.trim());
   }
   if (row.freshness?.state === 'stale') {

@@ -38,6 +38,8 @@ export interface AppStatus {
   readonly paused?: boolean | undefined;
   /** The schedule in words. */
   readonly schedule?: string | undefined;
+  /** Minutes between runs, when the application runs on an interval rather than a cron schedule. */
+  readonly intervalMinutes?: number | undefined;
   /** The schedule in a few characters: `every 60 min`, `cron 0 2 * * * Europe/Berlin`. */
   readonly scheduleShort?: string | undefined;
   readonly lastRun?:
@@ -132,12 +134,15 @@ function validStatus(
   const objectiveMinutes = freshnessObjectiveMinutes(config, now);
   const verdict = judgeFreshness(entry ?? {}, objectiveMinutes, now);
   const decision = decideSchedule({ ...app, lastRunAt: entry?.lastRunAt }, now, tickMinutes);
+  // The slot the dispatcher recorded on its last tick; without one, what the schedule says now.
   const nextDueAt =
-    decision.outcome === ScheduleOutcome.DUE
-      ? now
-      : 'until' in decision && decision.until !== undefined
-        ? decision.until
-        : nextSlot(app, entry?.lastRunAt ?? now, tickMinutes);
+    entry?.nextSlotAt !== undefined
+      ? Math.max(entry.nextSlotAt, now)
+      : decision.outcome === ScheduleOutcome.DUE
+        ? now
+        : 'until' in decision && decision.until !== undefined
+          ? decision.until
+          : nextSlot(app, entry?.lastRunAt ?? now, tickMinutes);
   return {
     config,
     appKey: config.appKey,
@@ -148,6 +153,7 @@ function validStatus(
     enabled: config.enabled,
     paused: config.paused,
     schedule: describeSchedule(app, tickMinutes),
+    intervalMinutes: config.schedule === undefined ? config.intervalMinutes : undefined,
     scheduleShort:
       config.schedule === undefined
         ? `every ${config.intervalMinutes} min`
