@@ -20,6 +20,15 @@ export function println(line = ''): void {
   process.stdout.write(`${line}\n`);
 }
 
+/** A paragraph, wrapped within WIDTH (continuation lines indented by `indent`). */
+export function say(text: string, indent = ''): void {
+  println(
+    wrap(text, WIDTH - indent.length)
+      .map((line, i) => (i === 0 ? line : `${indent}${line}`))
+      .join('\n'),
+  );
+}
+
 /** Progress of something that waits: on stderr, so stdout stays the result. */
 export function progress(line: string): void {
   process.stderr.write(`${pc.dim(line)}\n`);

@@ -331,7 +331,7 @@ export async function listCommand(stage: Stage, options: { readonly invalid?: bo
   println(
     renderTable(
       [
-        { head: 'APPLICATION', width: 40 },
+        { head: 'APPLICATION', width: 80 },
         { head: 'VERSION', width: 9 },
         { head: 'VALID', width: 8 },
       ],

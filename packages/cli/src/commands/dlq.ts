@@ -73,7 +73,7 @@ export async function dlqRedriveCommand(
     return;
   }
   const started = await stage.deadLetters.redrive();
-  progress(`redrive started: ${depth} message(s) back to the work queue (task ${started.taskHandle ?? '?'})`);
+  progress(`redrive started: ${depth} message(s) back to the work queue`);
   let task: RedriveTask = started;
   if (options.wait) {
     const until = Date.now() + options.timeout * 1000;

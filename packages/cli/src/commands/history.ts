@@ -13,7 +13,9 @@ import {
   println,
   renderFields,
   renderTable,
+  WIDTH,
   when,
+  wrap,
 } from '../output';
 
 export async function historyCommand(stage: Stage, app: string, options: { limit: number }): Promise<void> {
@@ -36,7 +38,7 @@ export async function historyCommand(stage: Stage, app: string, options: { limit
         { head: 'RUN', width: 22 },
         { head: 'TRIGGER', width: 9 },
         { head: 'STATE', width: 19 },
-        { head: 'ENDED', width: 27 },
+        { head: 'ENDED', width: 28 },
         { head: 'DELETED', width: 9 },
         { head: 'QUOTA', width: 10 },
       ],
@@ -142,7 +144,12 @@ export function describeRun(run: RunRecord, now: number): string {
         `  = kept ${kept.count} (${reason}): ${kept.names.join(', ')}${kept.count > kept.names.length ? ', …' : ''}`,
       );
     }
-    sections.push(lines.join('\n'));
+    // Each line wrapped within WIDTH, continuation lines under the snapshot name.
+    sections.push(
+      lines
+        .flatMap((line) => wrap(line, WIDTH).map((part, i) => (i === 0 ? part : `      ${part}`)))
+        .join('\n'),
+    );
   }
   const alerts = run.pendingAlerts ?? [];
   if (alerts.length > 0) {

@@ -26,7 +26,9 @@ import {
   println,
   progress,
   renderFields,
+  WIDTH,
   when,
+  wrap,
 } from '../output';
 import { describeRun } from './history';
 
@@ -161,7 +163,13 @@ function renderPlan(plan: RestorePlan, now: number): string {
         : `${plan.current.restoreType}${plan.current.restoreSnapshotName === undefined ? '' : ` ${plan.current.restoreSnapshotName}`}`,
     ],
   ]);
-  const warnings = plan.warnings.map((w) => `  ${colors.yellow('!')} ${w}`).join('\n');
+  const warnings = plan.warnings
+    .map((w) =>
+      wrap(`${colors.yellow('!')} ${w}`, WIDTH - 4)
+        .map((line, i) => `${i === 0 ? '  ' : '    '}${line}`)
+        .join('\n'),
+    )
+    .join('\n');
   return `${colors.bold('Restore plan')} (as of ${isoUtc(plan.plannedAt)})\n${fields}\n${colors.bold('Warnings')}\n${warnings}`;
 }
 

@@ -3,7 +3,7 @@ import { type FlinkTarget, judgeApplicationConfig } from '@flink-snapshots/core'
 import { parameterOf, parseAppRef } from '../app-key';
 import type { Stage } from '../context';
 import { CliError, ExitCode } from '../errors';
-import { printJson, println } from '../output';
+import { printJson, println, say } from '../output';
 
 /** The application's MSF name and target (region, role), from its configuration as the worker reads it. */
 export async function targetOf(
@@ -62,7 +62,7 @@ export async function pinCommand(
     printJson({ appKey, snapshot, pinned, pins });
     return;
   }
-  println(
+  say(
     pinned
       ? `Pinned ${snapshot} of ${appKey}: retention keeps it (reason pinned) until it is unpinned.`
       : `Unpinned ${snapshot} of ${appKey}: retention may delete it on the next run.`,
