@@ -19,7 +19,7 @@ import { pinCommand } from './commands/pin';
 import { statusCommand } from './commands/status';
 import { type GlobalOptions, openStage } from './context';
 import { CliError, ExitCode } from './errors';
-import { colors } from './output';
+import { colors, WIDTH, wrap } from './output';
 
 const EXIT_CODES = `Exit codes:
   0  ok
@@ -153,6 +153,12 @@ export async function run(argv: readonly string[]): Promise<number> {
   }
 }
 
+/** `error: …` on stderr, wrapped within WIDTH. */
+function printError(message: string): void {
+  const lines = wrap(`error: ${message}`, WIDTH).map((line, i) => (i === 0 ? line : `  ${line}`));
+  process.stderr.write(`${colors.red(lines.join('\n'))}\n`);
+}
+
 /** The exit code of a domain error that is the operator's to fix, not a failure of the action. */
 function domainExit(error: unknown): ExitCode | undefined {
   if (error instanceof ApplicationNotConfiguredError || error instanceof ConfigError)
@@ -169,11 +175,11 @@ function report(error: unknown): number {
   }
   const mapped = domainExit(error);
   if (mapped !== undefined) {
-    process.stderr.write(`${colors.red('error:')} ${(error as Error).message}\n`);
+    printError((error as Error).message);
     return mapped;
   }
   if (error instanceof CliError) {
-    process.stderr.write(`${colors.red('error:')} ${error.message}\n`);
+    printError(error.message);
     for (const detail of error.details) process.stderr.write(`  ${detail}\n`);
     return error.exitCode;
   }
@@ -185,7 +191,7 @@ function report(error: unknown): number {
       : /credential/i.test(message)
         ? ' (no AWS credentials: configure a profile, or set AWS_PROFILE / AWS_ACCESS_KEY_ID)'
         : '';
-  process.stderr.write(`${colors.red('error:')} ${message}${hint}\n`);
+  printError(`${message}${hint}`);
   if (process.env.FLINK_SNAPSHOTS_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`);
   return ExitCode.FAILED;
 }

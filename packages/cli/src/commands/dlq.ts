@@ -21,12 +21,12 @@ export async function dlqListCommand(stage: Stage, options: { readonly max: numb
   println(
     renderTable(
       [
-        { head: 'APPLICATION', width: 26 },
-        { head: 'RUN', width: 22 },
+        { head: 'APPLICATION', width: 24 },
+        { head: 'RUN', width: 25 },
         { head: 'STEP', width: 9 },
         { head: 'RUN STATE', width: 19 },
         { head: 'ATTEMPTS', width: 9 },
-        { head: 'SENT', width: 13 },
+        { head: 'SENT', width: 12 },
       ],
       letters.map((letter) => {
         const run = letter.run;

@@ -35,11 +35,11 @@ export async function historyCommand(stage: Stage, app: string, options: { limit
   println(
     renderTable(
       [
-        { head: 'RUN', width: 22 },
+        { head: 'RUN', width: 25 },
         { head: 'TRIGGER', width: 9 },
         { head: 'STATE', width: 19 },
         { head: 'ENDED', width: 28 },
-        { head: 'DELETED', width: 9 },
+        { head: 'DELETED', width: 8 },
         { head: 'QUOTA', width: 10 },
       ],
       runs.map((run) => {

@@ -26,6 +26,7 @@ import {
   println,
   progress,
   renderFields,
+  say,
   WIDTH,
   when,
   wrap,
@@ -101,8 +102,8 @@ async function snapshotCommand(
     if (stage.options.json)
       printJson({ appKey: ref.appKey, runId, state: RunState.DISPATCHED, waited: false });
     else {
-      println(`Snapshot requested: run ${runId} of ${ref.appKey} is on the work queue.`);
-      println(`Follow it with \`flink-snapshots show ${ref.appKey} ${runId}\`, or ask again with --wait.`);
+      say(`Snapshot requested: run ${runId} of ${ref.appKey} is on the work queue.`);
+      say(`Follow it with \`flink-snapshots show ${ref.appKey} ${runId}\`, or ask again with --wait.`);
     }
     return;
   }
