@@ -25,6 +25,8 @@ let aws: LocalAws;
 let fleet: ScenarioResult;
 
 interface CliResult {
+  /** The `--now` the command was given: the local AWS's simulated time when it started. */
+  readonly now: number;
   readonly code: number | null;
   readonly stdout: string;
   readonly stderr: string;
@@ -33,23 +35,20 @@ interface CliResult {
 
 /** Runs the command on `stage` as of the local AWS's simulated now, with `stdin` piped in when given. */
 function cli(stage: string, args: readonly string[], stdin?: string): Promise<CliResult> {
+  const now = Math.floor(aws.clock.now());
   return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      [BIN, '--stage', stage, '--now', String(Math.floor(aws.clock.now())), ...args],
-      {
-        env: {
-          PATH: process.env.PATH,
-          HOME: process.env.HOME,
-          AWS_ENDPOINT_URL: aws.url,
-          AWS_REGION: aws.region,
-          AWS_ACCESS_KEY_ID: 'test',
-          AWS_SECRET_ACCESS_KEY: 'test',
-          NO_COLOR: '1',
-        },
-        stdio: ['pipe', 'pipe', 'pipe'],
+    const child = spawn(process.execPath, [BIN, '--stage', stage, '--now', String(now), ...args], {
+      env: {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        AWS_ENDPOINT_URL: aws.url,
+        AWS_REGION: aws.region,
+        AWS_ACCESS_KEY_ID: 'test',
+        AWS_SECRET_ACCESS_KEY: 'test',
+        NO_COLOR: '1',
       },
-    );
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk) => {
@@ -63,6 +62,7 @@ function cli(stage: string, args: readonly string[], stdin?: string): Promise<Cl
     child.on('close', (code) => {
       clearTimeout(timer);
       resolve({
+        now,
         code,
         stdout,
         stderr,
@@ -115,7 +115,9 @@ describe('status', () => {
     expect(alpha.lastRun.state).toBe(RunState.COMPLETED);
     expect(alpha.freshness.state).toBe('fresh');
     expect(alpha.quota.total).toBe(1);
-    expect(alpha.nextDueAt).toBeGreaterThan(aws.clock.now() - 60_000);
+    // Its next hourly slot, after the first run and no earlier than the command's now.
+    expect(alpha.nextDueAt).toBeGreaterThanOrEqual(result.now);
+    expect(alpha.nextDueAt).toBeGreaterThan(fleet.result.startedAt);
     expect(broken.problems).toEqual([
       expect.stringContaining('intervalMinutes: received 1, expected an integer number of minutes from 5'),
     ]);
