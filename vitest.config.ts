@@ -42,6 +42,7 @@ export default defineConfig({
       },
       { test: { name: 'local', include: ['packages/local/test/**/*.test.ts'], testTimeout: 30_000 } },
       { test: { name: 'functions', include: ['packages/functions/test/**/*.test.ts'], testTimeout: 30_000 } },
+      { test: { name: 'cli', include: ['packages/cli/test/**/*.test.ts'] } },
       {
         // Clients and an emulator none of us wrote: boto3 and Debian's AWS CLI against the local AWS.
         test: {

@@ -5,6 +5,8 @@
 
 import {
   configPathPrefix,
+  type DeploymentDescriptor,
+  deploymentParameterName,
   ENV,
   HANDLERS,
   METRICS_NAMESPACE,
@@ -27,6 +29,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
 import type { Construct } from 'constructs';
 import { Function as SstFunction, type StackContext, use } from 'sst/constructs';
 import { allow, ssmParameterArn } from './iam';
@@ -214,6 +217,31 @@ export function Pipeline({ app, stack }: StackContext) {
     worker,
     workQueue,
     deadLetterQueue,
+  });
+
+  // Where the `flink-snapshots` command finds this stage. Outside `apps/`: no tenant's policy reaches it.
+  const descriptor: DeploymentDescriptor = {
+    version: 1,
+    stage: app.stage,
+    region: app.region,
+    accountId: account,
+    runsTableName: runsTable.tableName,
+    workQueueUrl: workQueue.queueUrl,
+    workQueueArn: workQueue.queueArn,
+    deadLetterQueueUrl: deadLetterQueue.queueUrl,
+    deadLetterQueueArn: deadLetterQueue.queueArn,
+    alertsTopicArn: alertsTopic.topicArn,
+    tenantMode: settings.tenantMode,
+    msfAccessRoleArn,
+    roleArnPattern: rolePattern,
+    tickMinutes: PIPELINE.tickMinutes,
+    runTtlDays: PIPELINE.runTtlDays,
+    maxReceiveCount: PIPELINE.workQueue.maxReceiveCount,
+  };
+  new ssm.StringParameter(stack, 'DeploymentParameter', {
+    parameterName: deploymentParameterName(app.stage),
+    description: `${app.stage} ${app.name}: where the pipeline's table, queues and topic are (read by the flink-snapshots command)`,
+    stringValue: stack.toJsonString(descriptor),
   });
 
   stack.addOutputs({

@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import {
   DEFAULT_WORKER_RESERVED_CONCURRENCY,
+  DeploymentDescriptorSchema,
+  deploymentParameterName,
   ENV,
   HANDLERS,
   METRICS_INSIGHTS_ALARM_WINDOW_MINUTES,
@@ -674,6 +676,42 @@ describe('least privilege', () => {
       expect(render(storage.toJSON().Outputs.TenantConfigWriterPolicyArn.Value)).toBe(
         ref(logicalId(storage, 'AWS::IAM::ManagedPolicy')),
       );
+    }
+  });
+});
+
+describe('deployment parameter', () => {
+  it('publishes where the stage is, as the command line reads it, outside every tenant’s subtree', () => {
+    for (const { stage, pipeline, storage } of stages()) {
+      const [parameterId] = Object.keys(
+        pipeline.findResources('AWS::SSM::Parameter', {
+          Properties: { Name: deploymentParameterName(stage) },
+        }),
+      );
+      const parameter = resource(pipeline, parameterId as string).Properties;
+      expect(parameter.Name).toBe(deploymentParameterName(stage));
+      expect(parameter.Type).toBe('String');
+      // Tokens render as `${Id}` / `${Id.Attr}`; every field of the schema is there.
+      const descriptor = JSON.parse(render(parameter.Value, storage)) as Record<string, unknown>;
+      expect(Object.keys(descriptor).sort()).toEqual(Object.keys(DeploymentDescriptorSchema.shape).sort());
+      const queueId = logicalId(pipeline, 'AWS::SQS::Queue');
+      expect(descriptor).toMatchObject({
+        version: 1,
+        stage,
+        accountId: TEST_ACCOUNT,
+        region: TEST_REGION,
+        tenantMode: 'required',
+        tickMinutes: PIPELINE.tickMinutes,
+        runTtlDays: PIPELINE.runTtlDays,
+        maxReceiveCount: PIPELINE.workQueue.maxReceiveCount,
+        runsTableName: ref(logicalId(storage, 'AWS::DynamoDB::Table')),
+        workQueueUrl: ref(queueId),
+        workQueueArn: ref(`${queueId}.Arn`),
+        alertsTopicArn: ref(logicalId(storage, 'AWS::SNS::Topic')),
+        msfAccessRoleArn: `arn:${PARTITION}:iam::${TEST_ACCOUNT}:role/${roleNames(stage, TEST_REGION).msfAccess}`,
+      });
+      // The tenants' policy writes `apps/<tenant>/*` only: the descriptor lies outside `apps/`.
+      expect(deploymentParameterName(stage).startsWith(`/flink-snapshots/${stage}/apps/`)).toBe(false);
     }
   });
 });

@@ -3,6 +3,7 @@ export * from './adapters/dynamo-run-store';
 export * from './adapters/kda-flink-fleet';
 export * from './adapters/role-credentials';
 export * from './adapters/sns-alerts';
+export * from './adapters/sqs-dead-letters';
 export * from './adapters/sqs-work-queue';
 export * from './adapters/ssm-config-source';
 export * from './domain';

@@ -37,6 +37,12 @@ export interface ConfigSource {
   readAll(prefix: string): Promise<ConfigParameter[]>;
 }
 
+/** Writes configuration parameters: the command line's `config put`, never the Lambdas. */
+export interface ConfigWriter {
+  /** Writes (or overwrites) a String parameter; resolves to its new version. */
+  put(name: string, value: string): Promise<number>;
+}
+
 // ── work queue ─────────────────────────────────────────────────────────────────────────────────────
 
 export interface WorkQueue {
@@ -45,6 +51,40 @@ export interface WorkQueue {
    * every entry is accepted, throws a RetryableError naming the entries that still failed.
    */
   sendBatch(entries: readonly SendEntry[]): Promise<void>;
+}
+
+/** A message of the dead-letter queue, read without being consumed. */
+export interface DeadLetter {
+  readonly messageId: string;
+  readonly body: string;
+  /** SQS's ApproximateReceiveCount: the work queue's receives, plus the reads of the DLQ itself. */
+  readonly receiveCount: number;
+  /** When the message was first sent (epoch ms), as SQS reports it. */
+  readonly sentAt?: number | undefined;
+}
+
+/** A move of the dead letters back to the work queue, as SQS reports it (ListMessageMoveTasks). */
+export interface RedriveTask {
+  readonly taskHandle?: string | undefined;
+  /** RUNNING, COMPLETED, CANCELLING, CANCELLED or FAILED. */
+  readonly status: string;
+  readonly moved: number;
+  /** Messages in the DLQ when the task started. */
+  readonly toMove?: number | undefined;
+  readonly startedAt?: number | undefined;
+  readonly failureReason?: string | undefined;
+}
+
+/** The work queue's dead-letter queue, for operators: look without consuming, move back. */
+export interface DeadLetterQueue {
+  /** Up to `max` dead letters, each once, without deleting any (they become visible again at once). */
+  peek(max: number): Promise<DeadLetter[]>;
+  /** Messages in the queue (ApproximateNumberOfMessages, visible and not). */
+  depth(): Promise<number>;
+  /** Starts moving every dead letter back to the work queue (StartMessageMoveTask). */
+  redrive(): Promise<RedriveTask>;
+  /** The most recent move tasks, newest first (ListMessageMoveTasks). */
+  redriveTasks(): Promise<RedriveTask[]>;
 }
 
 // ── Managed Service for Apache Flink ───────────────────────────────────────────────────────────────
@@ -62,6 +102,18 @@ export interface ApplicationInfo {
   readonly maintenanceWindow?: MaintenanceWindow | undefined;
   /** The snapshot named by a RESTORE_FROM_CUSTOM_SNAPSHOT restore configuration. */
   readonly restoreSnapshotName?: string | undefined;
+  /** ApplicationRestoreType of its run configuration (how its next start restores), when described. */
+  readonly restoreType?: string | undefined;
+  /** FlinkRunConfiguration.AllowNonRestoredState, when described. */
+  readonly allowNonRestoredState?: boolean | undefined;
+}
+
+/** How StartApplication restores the application's state. */
+export interface StartOptions {
+  /** RESTORE_FROM_CUSTOM_SNAPSHOT from this snapshot; absent: the application's own restore configuration. */
+  readonly restoreFromSnapshot?: string | undefined;
+  /** FlinkRunConfiguration.AllowNonRestoredState: state the program no longer maps may be dropped. */
+  readonly allowNonRestoredState: boolean;
 }
 
 /**
@@ -93,6 +145,10 @@ export interface FlinkSnapshots {
   deleteSnapshot(application: string, snapshot: Snapshot): Promise<void>;
   /** The application's tags, by key (ListTagsForResource). */
   listTags(applicationArn: string): Promise<Record<string, string>>;
+  /** StopApplication, graceful (Force false): MSF takes a snapshot first when snapshots are enabled. */
+  stopApplication(application: string): Promise<void>;
+  /** StartApplication of a READY application with the given run configuration. */
+  startApplication(application: string, options: StartOptions): Promise<void>;
 }
 
 export interface FlinkFleet {
@@ -142,6 +198,15 @@ export interface RunStore {
     snapshot: string,
     pinned: boolean,
   ): Promise<void>;
+  /**
+   * Makes `snapshot` the application's restore point, which pinsOf includes (retention keeps it, reason
+   * `pinned`), apart from the pins setPinned manages; returns the restore point it replaces, pinned no more
+   * as one (still pinned if setPinned pinned it too).
+   */
+  setRestorePoint(
+    key: { readonly appKey: string; readonly tenant: string },
+    snapshot: string,
+  ): Promise<string | undefined>;
   /** Counts a delivery of the run's messages that failed retryably, with its error. */
   noteRetry(key: RunKey, error: RunError, now: number): Promise<void>;
   /** Records that a DISPATCHED run waits until `until` and why; false when the run is no longer DISPATCHED. */

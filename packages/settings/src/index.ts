@@ -543,3 +543,36 @@ export function monitoringSettings(
     msfHealth,
   };
 }
+
+/**
+ * The SSM parameter that says where a stage's pipeline is (table, queues, topic, roles, tenant mode),
+ * written by the Pipeline stack and by the local runtime's bootstrap; the `flink-snapshots` command reads
+ * it to find the stage. It lies outside `apps/`, so no tenant's policy (`apps/<tenant>/*`) can write it.
+ */
+export function deploymentParameterName(stage: string): string {
+  return `/${APP_NAME}/${stage}/deployment`;
+}
+
+const ARN = (service: string) => new RegExp(`^arn:aws[a-z-]*:${service}:`);
+
+/** The JSON value of the deployment parameter: what the command line needs to act on a stage. */
+export const DeploymentDescriptorSchema = z.strictObject({
+  version: z.literal(1, { error: 'the descriptor version 1' }),
+  stage: z.string({ error: 'the stage name' }).min(1),
+  region: z.string({ error: 'a region name such as eu-west-1' }).regex(REGION),
+  accountId: z.string({ error: 'the deployment account id (12 digits)' }).regex(/^[0-9]{12}$/),
+  runsTableName: z.string({ error: 'the runs table name' }).min(3),
+  workQueueUrl: z.url({ error: 'the work queue URL' }),
+  workQueueArn: z.string({ error: 'the work queue ARN' }).regex(ARN('sqs')),
+  deadLetterQueueUrl: z.url({ error: 'the dead-letter queue URL' }),
+  deadLetterQueueArn: z.string({ error: 'the dead-letter queue ARN' }).regex(ARN('sqs')),
+  alertsTopicArn: z.string({ error: 'the failures topic ARN' }).regex(ARN('sns')),
+  tenantMode: z.enum(['required', 'open'], { error: 'required or open' }),
+  msfAccessRoleArn: z.string({ error: 'the MSF access role ARN' }).regex(ARN('iam')),
+  roleArnPattern: z.string({ error: 'the IAM pattern of assumable roles' }).regex(ARN('iam')),
+  tickMinutes: whole(1, 1440),
+  runTtlDays: whole(1, 3650),
+  maxReceiveCount: whole(1, 1000),
+});
+
+export type DeploymentDescriptor = z.infer<typeof DeploymentDescriptorSchema>;

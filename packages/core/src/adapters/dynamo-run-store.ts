@@ -162,19 +162,25 @@ export class DynamoRunStore implements RunStore {
     }
   }
 
-  /** The application's pinned snapshots (a string set on its pointer), read strongly consistent. */
+  /**
+   * The application's pinned snapshots, read strongly consistent: the pointer's string set of pins (an
+   * operator's) and its restore point (a restore's), kept apart so a new restore point unpins only the old one.
+   */
   async pinsOf(appKey: string): Promise<ReadonlySet<string>> {
     try {
       const output = await this.doc.send(
         new GetCommand({
           TableName: this.#tableName,
           Key: { [PK]: appKey, [SK]: SCHEDULE_RUN_ID },
-          ProjectionExpression: 'pins',
+          ProjectionExpression: 'pins, restorePoint',
           ConsistentRead: true,
         }),
       );
       const pins: unknown = output.Item?.pins;
-      return pins instanceof Set ? new Set([...pins].map(String)) : new Set();
+      const restorePoint: unknown = output.Item?.restorePoint;
+      const names = pins instanceof Set ? new Set([...pins].map(String)) : new Set<string>();
+      if (typeof restorePoint === 'string') names.add(restorePoint);
+      return names;
     } catch (error) {
       throw toDomainError(error, { operation: 'GetItem' });
     }
@@ -195,6 +201,28 @@ export class DynamoRunStore implements RunStore {
           ExpressionAttributeValues: { ':name': new Set([snapshot]), ':tenant': key.tenant },
         }),
       );
+    } catch (error) {
+      throw toDomainError(error, { operation: 'UpdateItem' });
+    }
+  }
+
+  /** Sets the pointer's restore point (one snapshot name), returning the one it replaces. */
+  async setRestorePoint(
+    key: { readonly appKey: string; readonly tenant: string },
+    snapshot: string,
+  ): Promise<string | undefined> {
+    try {
+      const output = await this.doc.send(
+        new UpdateCommand({
+          TableName: this.#tableName,
+          Key: { [PK]: key.appKey, [SK]: SCHEDULE_RUN_ID },
+          UpdateExpression: 'SET restorePoint = :name, tenant = :tenant',
+          ExpressionAttributeValues: { ':name': snapshot, ':tenant': key.tenant },
+          ReturnValues: 'UPDATED_OLD',
+        }),
+      );
+      const previous: unknown = output.Attributes?.restorePoint;
+      return typeof previous === 'string' ? previous : undefined;
     } catch (error) {
       throw toDomainError(error, { operation: 'UpdateItem' });
     }

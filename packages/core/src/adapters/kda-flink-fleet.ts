@@ -15,9 +15,11 @@ import {
   type ListApplicationSnapshotsCommandOutput,
   ListTagsForResourceCommand,
   type SnapshotDetails,
+  StartApplicationCommand,
+  StopApplicationCommand,
 } from '@aws-sdk/client-kinesis-analytics-v2';
 import type { STSClient } from '@aws-sdk/client-sts';
-import { ApplicationNotFoundError, SnapshotQuotaExceededError } from '../domain/errors';
+import { ApplicationNotFoundError, RestoreRefusedError, SnapshotQuotaExceededError } from '../domain/errors';
 import { maintenanceWindowOf } from '../domain/maintenance';
 import { SNAPSHOT_QUOTA, type Snapshot, SnapshotStatus } from '../domain/retention';
 import {
@@ -27,6 +29,7 @@ import {
   type FlinkFleet,
   type FlinkSnapshots,
   type FlinkTarget,
+  type StartOptions,
 } from '../ports';
 import { awsErrorCode, toDomainError } from './aws-errors';
 import { RoleCredentialsCache, type RoleSession } from './role-credentials';
@@ -161,6 +164,9 @@ export class KdaFlinkSnapshots implements FlinkSnapshots {
       snapshotsEnabled: configuration?.ApplicationSnapshotConfigurationDescription?.SnapshotsEnabled === true,
       restoreSnapshotName:
         restore?.ApplicationRestoreType === RESTORE_FROM_CUSTOM_SNAPSHOT ? restore.SnapshotName : undefined,
+      restoreType: restore?.ApplicationRestoreType,
+      allowNonRestoredState:
+        configuration?.RunConfigurationDescription?.FlinkRunConfigurationDescription?.AllowNonRestoredState,
       maintenanceWindow: maintenanceWindowOf(detail.ApplicationMaintenanceConfigurationDescription),
     };
   }
@@ -274,6 +280,58 @@ export class KdaFlinkSnapshots implements FlinkSnapshots {
       const output = await this.client.send(new ListTagsForResourceCommand({ ResourceARN: applicationArn }));
       return Object.fromEntries((output.Tags ?? []).map((tag) => [tag.Key ?? '', tag.Value ?? '']));
     } catch (error) {
+      throw this.#translate(error, operation, application);
+    }
+  }
+
+  /** Stops the application gracefully: MSF snapshots it first when snapshots are enabled. */
+  async stopApplication(application: string): Promise<void> {
+    try {
+      await this.client.send(new StopApplicationCommand({ ApplicationName: application, Force: false }));
+    } catch (error) {
+      throw this.#translate(error, 'StopApplication', application);
+    }
+  }
+
+  /**
+   * Starts a READY application; with `restoreFromSnapshot`, from that snapshot (RESTORE_FROM_CUSTOM_SNAPSHOT).
+   * A ResourceNotFoundException then means the snapshot is missing when the application is there.
+   */
+  async startApplication(application: string, options: StartOptions): Promise<void> {
+    const operation = 'StartApplication';
+    const snapshot = options.restoreFromSnapshot;
+    try {
+      await this.client.send(
+        new StartApplicationCommand({
+          ApplicationName: application,
+          RunConfiguration: {
+            FlinkRunConfiguration: { AllowNonRestoredState: options.allowNonRestoredState },
+            ...(snapshot === undefined
+              ? {}
+              : {
+                  ApplicationRestoreConfiguration: {
+                    ApplicationRestoreType: RESTORE_FROM_CUSTOM_SNAPSHOT,
+                    SnapshotName: snapshot,
+                  },
+                }),
+          },
+        }),
+      );
+    } catch (error) {
+      if (
+        snapshot !== undefined &&
+        awsErrorCode(error) === 'ResourceNotFoundException' &&
+        (await this.describeSnapshot(application, snapshot)) === undefined
+      ) {
+        throw new RestoreRefusedError(
+          {
+            application,
+            snapshot,
+            reason: `MSF has no snapshot ${snapshot} of application ${application} (StartApplication answered ResourceNotFoundException); expected an existing READY snapshot (list them with ListApplicationSnapshots)`,
+          },
+          { cause: error },
+        );
+      }
       throw this.#translate(error, operation, application);
     }
   }

@@ -5,9 +5,10 @@ import {
   GetParameterCommand,
   GetParametersByPathCommand,
   type GetParametersByPathCommandOutput,
+  PutParameterCommand,
   type SSMClient,
 } from '@aws-sdk/client-ssm';
-import type { ConfigParameter, ConfigSource } from '../ports';
+import type { ConfigParameter, ConfigSource, ConfigWriter } from '../ports';
 import { awsErrorCode, toDomainError } from './aws-errors';
 
 /** GetParametersByPath's largest page. */
@@ -33,7 +34,7 @@ export interface SsmConfigSourceOptions {
 
 const sleepFor = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-export class SsmConfigSource implements ConfigSource {
+export class SsmConfigSource implements ConfigSource, ConfigWriter {
   readonly #intervalMs: number;
   readonly #sleep: (ms: number) => Promise<void>;
   #lastRequestAt = Number.NEGATIVE_INFINITY;
@@ -62,6 +63,18 @@ export class SsmConfigSource implements ConfigSource {
     } catch (error) {
       if (awsErrorCode(error) === 'ParameterNotFound') return undefined;
       throw toDomainError(error, { operation: 'GetParameter' });
+    }
+  }
+
+  /** Writes a String parameter, overwriting it (PutParameter); its new version. */
+  async put(name: string, value: string): Promise<number> {
+    try {
+      const output = await this.ssm.send(
+        new PutParameterCommand({ Name: name, Value: value, Type: 'String', Overwrite: true }),
+      );
+      return output.Version ?? 0;
+    } catch (error) {
+      throw toDomainError(error, { operation: 'PutParameter' });
     }
   }
 

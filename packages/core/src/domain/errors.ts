@@ -300,3 +300,53 @@ export function isRetryable(error: unknown): error is RetryableError {
 export function isPermanent(error: unknown): error is PermanentError {
   return error instanceof PermanentError;
 }
+
+/** No SSM parameter configures the application an operator named: nothing was done. */
+export class ApplicationNotConfiguredError extends PermanentError {
+  readonly appKey: string;
+  readonly parameter: string;
+  constructor(failure: { readonly appKey: string; readonly parameter: string }, options?: ErrorOptions) {
+    super(
+      `application ${failure.appKey} has no configuration: SSM parameter ${failure.parameter} does not exist; expected an application key <tenant>/<app> whose parameter exists (write one, {} for all defaults, to add it to the fleet)`,
+      options,
+    );
+    this.appKey = failure.appKey;
+    this.parameter = failure.parameter;
+  }
+}
+
+/**
+ * A restore was refused before anything was done (or, for a snapshot gone since the plan, before the
+ * application was stopped): `reason` says what was found and what is expected.
+ */
+export class RestoreRefusedError extends PermanentError {
+  readonly application: string;
+  readonly snapshot: string | undefined;
+  constructor(
+    failure: {
+      readonly application: string;
+      readonly snapshot?: string | undefined;
+      readonly reason: string;
+    },
+    options?: ErrorOptions,
+  ) {
+    super(`restore of application ${failure.application} refused: ${failure.reason}`, options);
+    this.application = failure.application;
+    this.snapshot = failure.snapshot;
+  }
+}
+
+/** A wait for a run or an application ended at its bound before the awaited state was reached. */
+export class WaitTimedOutError extends PermanentError {
+  readonly waitedMs: number;
+  constructor(
+    failure: { readonly what: string; readonly waitedMs: number; readonly last: string },
+    options?: ErrorOptions,
+  ) {
+    super(
+      `gave up waiting for ${failure.what} after ${Math.round(failure.waitedMs / 1000)} s; last seen: ${failure.last}`,
+      options,
+    );
+    this.waitedMs = failure.waitedMs;
+  }
+}

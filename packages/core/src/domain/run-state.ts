@@ -15,6 +15,10 @@ export const RunState = {
   SKIPPED: 'SKIPPED',
   FAILED: 'FAILED',
   TIMED_OUT: 'TIMED_OUT',
+  /** A restore run: the application is stopping (a graceful stop, which takes MSF's own snapshot). */
+  STOPPING: 'STOPPING',
+  /** A restore run: the application is starting from the restore snapshot. */
+  STARTING: 'STARTING',
 } as const;
 
 export const RunStateSchema = z.enum(RunState, {
@@ -32,14 +36,23 @@ export type RunOrigin = RunState | typeof RUN_START;
 
 /**
  * The transition table. From NONE a run is DISPATCHED, or is recorded directly as FAILED (its
- * configuration is invalid) or SKIPPED (its configuration disables it), both by the dispatcher.
+ * configuration is invalid) or SKIPPED (its configuration disables it), both by the dispatcher. A restore
+ * run goes DISPATCHED → STOPPING → STARTING → COMPLETED (STOPPING skipped for a stopped application).
  */
 export const RUN_TRANSITIONS: { readonly [From in RunOrigin]: readonly RunState[] } = {
   [RUN_START]: [RunState.DISPATCHED, RunState.FAILED, RunState.SKIPPED],
-  [RunState.DISPATCHED]: [RunState.SNAPSHOT_REQUESTED, RunState.SKIPPED, RunState.FAILED],
+  [RunState.DISPATCHED]: [
+    RunState.SNAPSHOT_REQUESTED,
+    RunState.SKIPPED,
+    RunState.FAILED,
+    RunState.STOPPING,
+    RunState.STARTING,
+  ],
   [RunState.SNAPSHOT_REQUESTED]: [RunState.SNAPSHOT_READY, RunState.FAILED, RunState.TIMED_OUT],
   [RunState.SNAPSHOT_READY]: [RunState.PRUNED, RunState.FAILED],
   [RunState.PRUNED]: [RunState.COMPLETED],
+  [RunState.STOPPING]: [RunState.STARTING, RunState.FAILED],
+  [RunState.STARTING]: [RunState.COMPLETED, RunState.FAILED],
   [RunState.COMPLETED]: [],
   [RunState.SKIPPED]: [],
   [RunState.FAILED]: [],
@@ -100,12 +113,46 @@ export function runIdFromTick(tickEpochMs: number): string {
     .replace(/[-:]/g, '');
 }
 
-function tickOf(runId: string): number | undefined {
+/** The UTC date and time of `epochMs` to the second, as `20261122T083012` (no zone letter). */
+function stampOf(epochMs: number): string {
+  return new Date(Math.floor(epochMs / 1000) * 1000)
+    .toISOString()
+    .replace(/\.\d{3}Z$/, '')
+    .replace(/[-:]/g, '');
+}
+
+/** Suffixes of runIds an operator started; a schedule tick's runId has none. */
+const OPERATOR_RUN_SUFFIX = { [RunTrigger.MANUAL]: '-now', [RunTrigger.RESTORE]: '-restore' } as const;
+type OperatorTrigger = keyof typeof OPERATOR_RUN_SUFFIX;
+
+/**
+ * The runId of a run an operator started at `epochMs`: its UTC second and trigger, as
+ * `20261122T083012Z-now` (a snapshot now) or `20261122T083012Z-restore`. Never a tick's runId (those have no suffix),
+ * and it sorts between the ticks around it; the same request twice within a second names the same run.
+ */
+export function operatorRunId(trigger: OperatorTrigger, epochMs: number): string {
+  runIdFromTick(epochMs);
+  return `${stampOf(epochMs)}Z${OPERATOR_RUN_SUFFIX[trigger]}`;
+}
+
+/** What a runId says: when (epoch ms) and what started it; undefined for anything else. */
+export function parseRunId(runId: string): { readonly at: number; readonly trigger: RunTrigger } | undefined {
+  for (const [trigger, suffix] of Object.entries(OPERATOR_RUN_SUFFIX) as [OperatorTrigger, string][]) {
+    if (!runId.endsWith(suffix)) continue;
+    const stamp = runId.slice(0, -suffix.length);
+    const at = timeOf(stamp, true);
+    return at === undefined ? undefined : { at, trigger };
+  }
+  const at = timeOf(runId, false);
+  return at === undefined ? undefined : { at, trigger: RunTrigger.SCHEDULE };
+}
+
+function timeOf(runId: string, anySecond: boolean): number | undefined {
   if (!RUN_ID_PATTERN.test(runId)) return undefined;
   const digits = (from: number, to: number) => Number(runId.slice(from, to));
   const [year, month, day] = [digits(0, 4), digits(4, 6), digits(6, 8)];
   const [hour, minute, second] = [digits(9, 11), digits(11, 13), digits(13, 15)];
-  const tick = Date.UTC(year, month - 1, day, hour, minute);
+  const tick = Date.UTC(year, month - 1, day, hour, minute, second);
   const at = new Date(tick);
   // Date.UTC rolls over (month 13, 31 February, hour 24) and maps years 0-99 to 1900-1999: compare back.
   const real =
@@ -113,16 +160,21 @@ function tickOf(runId: string): number | undefined {
     at.getUTCMonth() === month - 1 &&
     at.getUTCDate() === day &&
     at.getUTCHours() === hour &&
-    at.getUTCMinutes() === minute;
-  return real && second === 0 && tick >= 0 ? tick : undefined;
+    at.getUTCMinutes() === minute &&
+    at.getUTCSeconds() === second;
+  return real && (anySecond || second === 0) && tick >= 0 ? tick : undefined;
 }
 
-/** True for strings runIdFromTick produces. */
+function tickOf(runId: string): number | undefined {
+  return timeOf(runId, false);
+}
+
+/** True for strings runIdFromTick or operatorRunId produce. */
 export function isRunId(value: string): boolean {
-  return tickOf(value) !== undefined;
+  return parseRunId(value) !== undefined;
 }
 
-/** The tick (epoch ms, on the minute) a runId names; throws RangeError for anything else. */
+/** The tick (epoch ms, on the minute) a schedule runId names; throws RangeError for anything else. */
 export function tickFromRunId(runId: string): number {
   const tick = tickOf(runId);
   if (tick === undefined) {
@@ -133,24 +185,31 @@ export function tickFromRunId(runId: string): number {
   return tick;
 }
 
-export const RunIdSchema = z
-  .string({ error: 'a run id: a UTC minute such as 20261122T083000Z' })
-  .refine(isRunId, { error: 'a run id: a UTC minute such as 20261122T083000Z' });
+const RUN_ID_EXPECTED =
+  'a run id: a UTC minute such as 20261122T083000Z, or an operator run such as 20261122T083012Z-now';
+
+export const RunIdSchema = z.string({ error: RUN_ID_EXPECTED }).refine(isRunId, { error: RUN_ID_EXPECTED });
 
 /** Prefix of every snapshot this tool creates. */
 export const SNAPSHOT_NAME_PREFIX = 'flink-snapshots-';
 
 /** The snapshot a run creates: `flink-snapshots-<runId>`; a retry derives the same name, never a second snapshot. */
 export function snapshotName(runId: string): string {
-  tickFromRunId(runId);
+  if (!isRunId(runId)) {
+    throw new RangeError(`runId ${JSON.stringify(runId)} is not a run id; expected ${RUN_ID_EXPECTED}`);
+  }
   return `${SNAPSHOT_NAME_PREFIX}${runId}`;
 }
 
-/** The runId of a snapshot this tool made, or undefined for any other name (manual `flink-snapshots-foo` included). */
+/**
+ * The runId of a snapshot this tool made (a scheduled or a manual run's), or undefined for any other name
+ * (a hand-made `flink-snapshots-foo` included; a restore run makes no snapshot).
+ */
 export function runIdFromSnapshotName(name: string): string | undefined {
   if (!name.startsWith(SNAPSHOT_NAME_PREFIX)) return undefined;
   const runId = name.slice(SNAPSHOT_NAME_PREFIX.length);
-  return isRunId(runId) ? runId : undefined;
+  const parsed = parseRunId(runId);
+  return parsed !== undefined && parsed.trigger !== RunTrigger.RESTORE ? runId : undefined;
 }
 
 /** True for exactly the names snapshotName produces. */

@@ -106,17 +106,53 @@ interface PageResult {
   readonly invalidParameters: DispatchReport['invalidParameters'];
 }
 
-interface ParsedParameters {
+export interface ParsedParameters {
   readonly valid: AppConfig[];
   readonly invalid: { readonly parameter: ConfigParameter; readonly error: ConfigError }[];
+}
+
+/** The dispatcher's settings other than its tick: what a configuration is parsed and admitted against. */
+export type PipelineSettings = Omit<DispatchInput, 'tick'>;
+
+/**
+ * What parsing and admitting configurations needs: the pipeline's settings, the tenant registry, the
+ * stage defaults, and each tenant's configurations admitted so far (the application cap counts them).
+ */
+export interface Admission {
+  readonly input: PipelineSettings;
+  readonly registry: TenantRegistry;
+  /** The stage defaults every configuration inherits (undefined when there are none). */
+  readonly stageLayer: StageDefaultsResult | undefined;
+  readonly admitted: Map<string, number>;
+}
+
+/** Reads the tenant registry and the stage defaults: an Admission with nothing admitted yet. */
+export async function readAdmission(
+  deps: Pick<Deps, 'configs' | 'log'>,
+  input: PipelineSettings,
+): Promise<Admission> {
+  const [registryParameters, stageDefaults] = await Promise.all([
+    deps.configs.readAll(tenantRegistryPrefix(input.stage)),
+    deps.configs.get(stageDefaultsParameterName(input.stage)),
+  ]);
+  const registry = readTenantRegistry(registryParameters, { stage: input.stage, mode: input.tenantMode });
+  for (const error of registry.unnamed)
+    deps.log.warn('invalid tenant registry entry', { error: error.message });
+  const stageLayer = readStageLayer(stageDefaults, input.stage);
+  if (stageLayer !== undefined && !stageLayer.ok) {
+    // Every configuration inherits from it: none is dispatched until it is fixed, and each says why.
+    deps.log.error('invalid stage defaults', { error: stageLayer.error.message });
+  }
+  return { input, registry, stageLayer, admitted: new Map() };
 }
 
 /**
  * Parses a page of parameters, then admits each valid configuration against the tenant registry and the
  * deployment; what is not admitted is invalid too, with the reason as its issues. Synchronous, and called
- * in page order: `tick.admitted` counts each tenant's configurations in the order SSM returns them.
+ * in page order: `admission.admitted` counts each tenant's configurations in the order SSM returns them.
+ * The dispatcher and the operator's commands (a manual snapshot, a restore) read configurations through it.
  */
-function parseAll(parameters: readonly ConfigParameter[], tick: Tick): ParsedParameters {
+export function admitConfigs(parameters: readonly ConfigParameter[], tick: Admission): ParsedParameters {
   const { input, registry, admitted } = tick;
   const valid: AppConfig[] = [];
   const invalid: ParsedParameters['invalid'] = [];
@@ -152,7 +188,7 @@ function parseAll(parameters: readonly ConfigParameter[], tick: Tick): ParsedPar
  * What a parameter's configuration inherits, least specific first: the stage defaults, then its tenant's
  * registry entry's; or the error saying the stage defaults are invalid (nothing inherits from them then).
  */
-function layersOf(tick: Tick, parameter: string): DefaultsLayer[] | ConfigError {
+export function layersOf(tick: Admission, parameter: string): DefaultsLayer[] | ConfigError {
   const layers: DefaultsLayer[] = [];
   if (tick.stageLayer !== undefined) {
     if (!tick.stageLayer.ok) {
@@ -200,16 +236,11 @@ function readStageLayer(
   return parseStageDefaults(parameter.name, parameter.value, { stage, type: parameter.type });
 }
 
-interface Tick {
+interface Tick extends Admission {
   readonly input: DispatchInput;
   readonly runId: string;
   readonly now: number;
   readonly schedule: ReadonlyMap<string, ScheduleEntry>;
-  readonly registry: TenantRegistry;
-  /** The stage defaults every configuration inherits (undefined when there are none). */
-  readonly stageLayer: StageDefaultsResult | undefined;
-  /** Valid configurations read so far on this tick, by tenant: the application cap counts them. */
-  readonly admitted: Map<string, number>;
 }
 
 /**
@@ -219,27 +250,13 @@ interface Tick {
  * they arrive, several at once.
  */
 export async function dispatch(deps: Deps, input: DispatchInput): Promise<DispatchReport> {
-  const [schedule, registryParameters, stageDefaults] = await Promise.all([
-    deps.runs.readSchedule(),
-    deps.configs.readAll(tenantRegistryPrefix(input.stage)),
-    deps.configs.get(stageDefaultsParameterName(input.stage)),
-  ]);
-  const registry = readTenantRegistry(registryParameters, { stage: input.stage, mode: input.tenantMode });
-  for (const error of registry.unnamed)
-    deps.log.warn('invalid tenant registry entry', { error: error.message });
-  const stageLayer = readStageLayer(stageDefaults, input.stage);
-  if (stageLayer !== undefined && !stageLayer.ok) {
-    // Every configuration inherits from it: none is dispatched until it is fixed, and each says why.
-    deps.log.error('invalid stage defaults', { error: stageLayer.error.message });
-  }
+  const [schedule, admission] = await Promise.all([deps.runs.readSchedule(), readAdmission(deps, input)]);
   const tick: Tick = {
+    ...admission,
     input,
     runId: runIdFromTick(input.tick),
     now: deps.clock.now(),
     schedule,
-    registry,
-    stageLayer,
-    admitted: new Map(),
   };
   const totals = { ...NO_COUNTS };
   let maxSnapshotAgeMinutes = 0;
@@ -286,7 +303,7 @@ export async function dispatch(deps: Deps, input: DispatchInput): Promise<Dispat
 
 async function dispatchPage(deps: Deps, tick: Tick, page: readonly ConfigParameter[]): Promise<PageResult> {
   const { input, runId, now, schedule } = tick;
-  const { valid, invalid } = parseAll(page, tick);
+  const { valid, invalid } = admitConfigs(page, tick);
   const invalidReported = await reportInvalid(deps, invalid, tick);
   const enabled = valid.filter((config) => config.enabled);
   const freshness = await watchFreshness(deps, tick, enabled);

@@ -1,16 +1,10 @@
 import { MetricName, RUN_ENDINGS } from '../domain/alerts';
 import { StatusOutlook, settleDelaySeconds, statusOutlook } from '../domain/application-status';
-import {
-  AccessDeniedError,
-  InvalidRequestError,
-  SnapshotQuotaExceededError,
-  TenantBindingError,
-} from '../domain/errors';
+import { InvalidRequestError, SnapshotQuotaExceededError } from '../domain/errors';
 import { maintenanceDeferral } from '../domain/maintenance';
 import { KeepReason } from '../domain/retention';
 import type { RunKey, RunRecord } from '../domain/run-record';
 import { RunState, snapshotName } from '../domain/run-state';
-import { checkBinding, deniedBinding } from '../domain/tenant';
 import {
   buildFirstPollMessage,
   buildWaitedSnapshotMessage,
@@ -20,6 +14,7 @@ import {
   workMessageEntry,
 } from '../domain/work-message';
 import { type ApplicationInfo, CreateOutcome, type Deps, type FlinkSnapshots } from '../ports';
+import { describeBoundApplication } from './application-access';
 import { notifyRun, pending, publishPending, recordRunEnding, runAlert } from './notify';
 import { pruneSnapshots } from './prune';
 
@@ -54,35 +49,9 @@ export async function runSnapshotStep(
   const { config } = message;
   const key: RunKey = { appKey: message.appKey, runId: message.runId };
   const flink = deps.flink.forTarget(config);
-  // The application must be the tenant's before anything is created or deleted. IAM denies the tenant's
-  // session every other application, the describe included; the binding says why, and what to tag.
-  let app: Awaited<ReturnType<typeof flink.describeApplication>>;
-  try {
-    app = await flink.describeApplication(config.applicationName);
-  } catch (error) {
-    // A refused AssumeRole is not this: the role, not the application, is what the tenant may not use.
-    const deniedDescribe =
-      error instanceof AccessDeniedError &&
-      error.tenant !== undefined &&
-      error.operation === 'DescribeApplication';
-    if (!deniedDescribe) throw error;
-    const as = error.roleArn === undefined ? '' : ` as ${error.roleArn}`;
-    const denial = `${error.operation} was denied${as}, ${error.code ?? 'AccessDenied'}`;
-    const denied = deniedBinding(config.tenant, config.applicationName, denial);
-    throw new TenantBindingError(
-      { tenant: config.tenant, application: config.applicationName, owner: undefined, reason: denied.reason },
-      { cause: error },
-    );
-  }
-  const binding = checkBinding(config.tenant, config.applicationName, await flink.listTags(app.arn));
-  if (!binding.bound) {
-    throw new TenantBindingError({
-      tenant: config.tenant,
-      application: config.applicationName,
-      owner: binding.owner,
-      reason: binding.reason,
-    });
-  }
+  // The application must be the tenant's before anything is created or deleted (IAM denies the
+  // tenant's session every other application too; this says why, and what to tag).
+  const app = await describeBoundApplication(flink, config);
   const outlook = statusOutlook(app.status);
   if (outlook === StatusOutlook.SETTLING && (await waitToSettle(deps, message, app))) return 'waiting';
   // MSF may restart the application inside its maintenance window: no snapshot starts there.

@@ -7,12 +7,15 @@ import {
   isOwnSnapshotName,
   isRunId,
   isTerminal,
+  operatorRunId,
+  parseRunId,
   RUN_START,
   RUN_TRANSITIONS,
   RunIdSchema,
   type RunOrigin,
   RunState,
   RunStateSchema,
+  RunTrigger,
   runIdFromSnapshotName,
   runIdFromTick,
   snapshotName,
@@ -37,6 +40,13 @@ const ALLOWED = new Set([
   'SNAPSHOT_READY→PRUNED',
   'SNAPSHOT_READY→FAILED',
   'PRUNED→COMPLETED',
+  // A restore run: stopped (unless already READY), started from the snapshot.
+  'DISPATCHED→STOPPING',
+  'DISPATCHED→STARTING',
+  'STOPPING→STARTING',
+  'STOPPING→FAILED',
+  'STARTING→COMPLETED',
+  'STARTING→FAILED',
 ]);
 
 const PAIRS = ORIGINS.flatMap((from) =>
@@ -61,11 +71,11 @@ describe('run transitions', () => {
     expect(thrown).toMatchObject({
       from: 'DISPATCHED',
       to: 'COMPLETED',
-      allowed: ['SNAPSHOT_REQUESTED', 'SKIPPED', 'FAILED'],
+      allowed: ['SNAPSHOT_REQUESTED', 'SKIPPED', 'FAILED', 'STOPPING', 'STARTING'],
       appKey: 't/a',
       runId: '20261122T083000Z',
       message:
-        'illegal run transition DISPATCHED → COMPLETED (run t/a 20261122T083000Z); expected one of SNAPSHOT_REQUESTED, SKIPPED, FAILED',
+        'illegal run transition DISPATCHED → COMPLETED (run t/a 20261122T083000Z); expected one of SNAPSHOT_REQUESTED, SKIPPED, FAILED, STOPPING, STARTING',
     });
   });
 
@@ -145,6 +155,38 @@ describe('run ids', () => {
   });
 });
 
+describe('operator run ids', () => {
+  const at = Date.UTC(2026, 10, 22, 8, 30, 12, 345);
+
+  it('names a manual run and a restore run by their second and trigger, never as a tick', () => {
+    expect(operatorRunId(RunTrigger.MANUAL, at)).toBe('20261122T083012Z-now');
+    expect(operatorRunId(RunTrigger.RESTORE, at)).toBe('20261122T083012Z-restore');
+    expect(operatorRunId(RunTrigger.MANUAL, Date.UTC(2026, 10, 22, 8, 30))).not.toBe(
+      runIdFromTick(Date.UTC(2026, 10, 22, 8, 30)),
+    );
+  });
+
+  it.each([
+    ['20261122T083012Z-now', { at: Date.UTC(2026, 10, 22, 8, 30, 12), trigger: 'manual' }],
+    ['20261122T083012Z-restore', { at: Date.UTC(2026, 10, 22, 8, 30, 12), trigger: 'restore' }],
+    ['20261122T083000Z', { at: Date.UTC(2026, 10, 22, 8, 30), trigger: 'schedule' }],
+    ['20261122T083012Z', undefined],
+    ['20261122T083060Z-now', undefined],
+    ['20261122T083012Z-manual', undefined],
+  ])('reads %j as %o', (runId, parsed) => {
+    expect(parseRunId(runId)).toEqual(parsed);
+    expect(isRunId(runId)).toBe(parsed !== undefined);
+    expect(RunIdSchema.safeParse(runId).success).toBe(parsed !== undefined);
+  });
+
+  it('sorts a manual run between the ticks around it, and is no tick', () => {
+    const manual = operatorRunId(RunTrigger.MANUAL, at);
+    expect(runIdFromTick(at) < manual && manual < runIdFromTick(at + 60_000)).toBe(true);
+    expect(() => tickFromRunId(manual)).toThrow(RangeError);
+    expect(snapshotName(manual)).toBe('flink-snapshots-20261122T083012Z-now');
+  });
+});
+
 describe('snapshot names', () => {
   it('derives the snapshot name from the run id, within MSF naming rules', () => {
     const name = snapshotName('20261122T083000Z');
@@ -162,6 +204,9 @@ describe('snapshot names', () => {
     ['flink-snapshots-foo', false],
     ['flink-snapshots-20261122T083000Z-manual', false],
     ['flink-snapshots-20261122T083030Z', false],
+    ['flink-snapshots-20261122T083012Z-now', true],
+    ['flink-snapshots-20261122T083012Z-restore', false],
+    ['flink-snapshots-20261122T086012Z-now', false],
     ['flink-snapshots-', false],
     ['other-20261122T083000Z', false],
     ['FLINK-SNAPSHOTS-20261122T083000Z', false],

@@ -35,6 +35,7 @@ import {
   type SendEntry,
   type Snapshot,
   SnapshotQuotaExceededError,
+  type StartOptions,
   TENANT_TAG_KEY,
   type WorkQueue,
 } from '@flink-snapshots/core';
@@ -94,7 +95,13 @@ export interface FakeApplication {
   snapshots: Snapshot[];
   tags: Record<string, string>;
   /** Errors to throw from the next calls, by operation. */
-  failNext?: Partial<Record<'create' | 'describeApplication' | 'describeSnapshot' | 'delete', Error[]>>;
+  failNext?: Partial<
+    Record<'create' | 'describeApplication' | 'describeSnapshot' | 'delete' | 'start' | 'stop', Error[]>
+  >;
+  /** A status the application reaches at a time (STOPPING → READY, STARTING → RUNNING), as MSF moves it. */
+  settles?: { readonly status: string; readonly at: number } | undefined;
+  /** The run configurations of its starts, in order. */
+  starts?: StartOptions[];
 }
 
 /** A tiny MSF: snapshots are created READY unless `createAs` says otherwise. */
@@ -104,6 +111,9 @@ export class FakeFlink implements FlinkSnapshots, FlinkFleet {
   readonly calls: string[] = [];
   createAs: Snapshot['status'] = 'CREATING';
   quota = 1000;
+  /** How long STOPPING and STARTING last (ms of the world's clock); a start ends READY when `startFails`. */
+  transitionMs = 60_000;
+  startFails = false;
   /** Deletions leave snapshots DELETING (still counted against the quota) until `finishDeletions`. */
   slowDeletes = false;
   /** When snapshots are created: the world's clock. */
@@ -111,14 +121,14 @@ export class FakeFlink implements FlinkSnapshots, FlinkFleet {
 
   /** Every create and delete, with the tenant of the target it was made through. */
   readonly mutations: {
-    readonly op: 'create' | 'delete';
+    readonly op: 'create' | 'delete' | 'stop' | 'start';
     readonly application: string;
     readonly tenant: string;
   }[] = [];
 
   forTarget(target: FlinkTarget): FlinkSnapshots {
     this.targets.push(target);
-    const mutated = (op: 'create' | 'delete', application: string) =>
+    const mutated = (op: 'create' | 'delete' | 'stop' | 'start', application: string) =>
       this.mutations.push({ op, application, tenant: target.tenant });
     return {
       describeApplication: (application) => this.describeApplication(application),
@@ -133,6 +143,14 @@ export class FakeFlink implements FlinkSnapshots, FlinkFleet {
         return this.deleteSnapshot(application, snapshot);
       },
       listTags: (arn) => this.listTags(arn),
+      stopApplication: (application) => {
+        mutated('stop', application);
+        return this.stopApplication(application);
+      },
+      startApplication: (application, options) => {
+        mutated('start', application);
+        return this.startApplication(application, options);
+      },
     };
   }
 
@@ -180,7 +198,54 @@ export class FakeFlink implements FlinkSnapshots, FlinkFleet {
     this.calls.push(`DescribeApplication ${application}`);
     const app = this.app(application);
     this.failure(app, 'describeApplication');
+    if (app.settles !== undefined && this.now() >= app.settles.at) {
+      app.info = { ...app.info, status: app.settles.status };
+      app.settles = undefined;
+    }
     return app.info;
+  }
+
+  /** A graceful stop of a RUNNING application: MSF's own snapshot (when enabled), STOPPING, then READY. */
+  async stopApplication(application: string): Promise<void> {
+    this.calls.push(`StopApplication ${application}`);
+    const app = this.app(application);
+    this.failure(app, 'stop');
+    await this.describeApplication(application);
+    if (app.info.status !== 'RUNNING')
+      throw new Error(`fake: ${application} is ${app.info.status}, not RUNNING`);
+    if (app.info.snapshotsEnabled) {
+      app.snapshots.push({
+        name: `msf-stop-${this.now()}`,
+        status: 'READY',
+        createdAt: this.now(),
+        applicationVersionId: app.info.versionId,
+      });
+    }
+    app.info = { ...app.info, status: 'STOPPING' };
+    app.settles = { status: 'READY', at: this.now() + this.transitionMs };
+  }
+
+  /** A start of a READY application: STARTING, then RUNNING (or READY again when `startFails`). */
+  async startApplication(application: string, options: StartOptions): Promise<void> {
+    this.calls.push(`StartApplication ${application} ${options.restoreFromSnapshot ?? ''}`.trim());
+    const app = this.app(application);
+    this.failure(app, 'start');
+    await this.describeApplication(application);
+    if (app.info.status !== 'READY') throw new Error(`fake: ${application} is ${app.info.status}, not READY`);
+    const snapshot = options.restoreFromSnapshot;
+    if (snapshot !== undefined && !app.snapshots.some((s) => s.name === snapshot && s.status === 'READY')) {
+      throw new Error(`fake: no READY snapshot ${snapshot}`);
+    }
+    app.starts = [...(app.starts ?? []), options];
+    app.info = {
+      ...app.info,
+      status: 'STARTING',
+      ...(snapshot === undefined
+        ? {}
+        : { restoreType: 'RESTORE_FROM_CUSTOM_SNAPSHOT', restoreSnapshotName: snapshot }),
+      allowNonRestoredState: options.allowNonRestoredState,
+    };
+    app.settles = { status: this.startFails ? 'READY' : 'RUNNING', at: this.now() + this.transitionMs };
   }
 
   async createSnapshot(application: string, snapshotName: string): Promise<CreateOutcome> {
@@ -310,9 +375,20 @@ export class MemoryRunStore implements RunStore {
   }
 
   readonly pins = new Map<string, Set<string>>();
+  readonly restorePoints = new Map<string, string>();
 
   async pinsOf(appKey: string): Promise<ReadonlySet<string>> {
-    return new Set(this.pins.get(appKey));
+    const restorePoint = this.restorePoints.get(appKey);
+    return new Set([...(this.pins.get(appKey) ?? []), ...(restorePoint === undefined ? [] : [restorePoint])]);
+  }
+
+  async setRestorePoint(
+    key: { readonly appKey: string; readonly tenant: string },
+    snapshot: string,
+  ): Promise<string | undefined> {
+    const previous = this.restorePoints.get(key.appKey);
+    this.restorePoints.set(key.appKey, snapshot);
+    return previous;
   }
 
   async setPinned(

@@ -129,16 +129,17 @@ export async function runCycle(options: CycleOptions): Promise<CycleResult> {
     region: options.region ?? 'us-east-1',
     credentials: options.credentials ?? TEST_CREDENTIALS,
   };
+  const envOptions = {
+    ...(options.settings?.tickMinutes === undefined ? {} : { tickMinutes: options.settings.tickMinutes }),
+    ...(options.tenantMode === undefined ? {} : { tenantMode: options.tenantMode }),
+  };
   const resources = await ensureResources({
     ...endpointOptions,
     stage: options.stage,
     ...settingsFor(options),
+    env: envOptions,
   });
-  const env = localEnv(options.stage, resources, {
-    region: endpointOptions.region,
-    ...(options.settings?.tickMinutes === undefined ? {} : { tickMinutes: options.settings.tickMinutes }),
-    ...(options.tenantMode === undefined ? {} : { tenantMode: options.tenantMode }),
-  });
+  const env = localEnv(options.stage, resources, { region: endpointOptions.region, ...envOptions });
 
   // The SDK's retry backoff passes in simulated time, as every other duration here does.
   const backoffScale = options.clock.toRealMs(1);

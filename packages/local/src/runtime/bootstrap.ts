@@ -1,8 +1,9 @@
 /**
  * Creates, idempotently and with the real SDK clients, what the Storage and Pipeline stacks deploy and the
  * handlers need locally: the work queue with its dead-letter queue, the runs table and the failures topic,
- * plus an inbox queue subscribed to the topic so the CLI can show alerts. The stacks name their resources
- * through SST; locally the names are a pure function of the stage.
+ * plus an inbox queue subscribed to the topic so the CLI can show alerts, and the deployment parameter the
+ * `flink-snapshots` command finds them by. The stacks name their resources through SST; locally the names
+ * are a pure function of the stage.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
@@ -14,9 +15,19 @@ import {
   SetQueueAttributesCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
+import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { createRunsTable, partitionOf, type TenantMode } from '@flink-snapshots/core';
 import type { Env } from '@flink-snapshots/functions';
-import { APP_NAME, PIPELINE, resolveRolePattern, roleNames, stageSettings } from '@flink-snapshots/settings';
+import {
+  APP_NAME,
+  type DeploymentDescriptor,
+  DeploymentDescriptorSchema,
+  deploymentParameterName,
+  PIPELINE,
+  resolveRolePattern,
+  roleNames,
+  stageSettings,
+} from '@flink-snapshots/settings';
 import { DEFAULT_ACCOUNT_ID, DEFAULT_REGION } from '../local-aws';
 import { clientConfig, type EndpointOptions } from './aws';
 import { type RuntimeSettingsOverrides, resolveSettings } from './settings';
@@ -59,6 +70,8 @@ export interface EnsureResourcesOptions extends EndpointOptions {
   readonly stage: string;
   /** Queue settings other than PIPELINE's (tests: a short visibility timeout, a small maxReceiveCount). */
   readonly settings?: Pick<RuntimeSettingsOverrides, 'workQueue' | 'deadLetterQueue'>;
+  /** What the deployment parameter says of the handlers' environment (default: the stage's). */
+  readonly env?: Omit<LocalEnvOptions, 'region'>;
 }
 
 export interface LocalResources {
@@ -83,6 +96,7 @@ export async function ensureResources(options: EnsureResourcesOptions): Promise<
   const sqs = new SQSClient(config);
   const sns = new SNSClient(config);
   const dynamodb = new DynamoDBClient(config);
+  const ssm = new SSMClient(config);
   try {
     const dlq = await ensureQueue(sqs, names.deadLetterQueue, {
       MessageRetentionPeriod: String(settings.deadLetterQueue.retentionSeconds),
@@ -110,7 +124,7 @@ export async function ensureResources(options: EnsureResourcesOptions): Promise<
         ReturnSubscriptionArn: true,
       }),
     );
-    return {
+    const resources: LocalResources = {
       workQueueUrl: work.url,
       workQueueArn: work.arn,
       dlqUrl: dlq.url,
@@ -120,7 +134,18 @@ export async function ensureResources(options: EnsureResourcesOptions): Promise<
       inboxQueueUrl: inbox.url,
       inboxQueueArn: inbox.arn,
     };
+    const env = localEnv(options.stage, resources, { ...options.env, region: config.region });
+    await ssm.send(
+      new PutParameterCommand({
+        Name: deploymentParameterName(options.stage),
+        Type: 'String',
+        Overwrite: true,
+        Value: JSON.stringify(deploymentDescriptor(env, resources, settings.workQueue.maxReceiveCount)),
+      }),
+    );
+    return resources;
   } finally {
+    ssm.destroy();
     sqs.destroy();
     sns.destroy();
     dynamodb.destroy();
@@ -191,4 +216,30 @@ export function localEnv(stage: string, resources: LocalResources, options: Loca
     roleArnPattern: resolveRolePattern(stageChoices.assumeRoleArnPattern, region),
     msfAccessRoleArn: `arn:${partition}:iam::${accountId}:role/${roleNames(stage, region).msfAccess}`,
   };
+}
+
+/** The deployment parameter's value for a stage on the local AWS, as the Pipeline stack writes it. */
+export function deploymentDescriptor(
+  env: Env,
+  resources: LocalResources,
+  maxReceiveCount: number,
+): DeploymentDescriptor {
+  return DeploymentDescriptorSchema.parse({
+    version: 1,
+    stage: env.stage,
+    region: env.region,
+    accountId: env.accountId,
+    runsTableName: env.runsTableName,
+    workQueueUrl: resources.workQueueUrl,
+    workQueueArn: resources.workQueueArn,
+    deadLetterQueueUrl: resources.dlqUrl,
+    deadLetterQueueArn: resources.dlqArn,
+    alertsTopicArn: env.alertsTopicArn,
+    tenantMode: env.tenantMode,
+    msfAccessRoleArn: env.msfAccessRoleArn,
+    roleArnPattern: env.roleArnPattern,
+    tickMinutes: env.tickMinutes,
+    runTtlDays: env.runTtlDays,
+    maxReceiveCount,
+  });
 }

@@ -293,8 +293,10 @@ function updateApplication(
     app.restoreType = restore.ApplicationRestoreType;
     app.restoreSnapshotName = restore.SnapshotName;
   }
-  const allowNonRestored = input.RunConfigurationUpdate?.FlinkRunConfiguration?.AllowNonRestoredState;
-  if (allowNonRestored !== undefined) app.allowNonRestoredState = allowNonRestored;
+  // MSF resets AllowNonRestoredState to false on an update that does not set it (API reference,
+  // FlinkRunConfiguration: "even if it was previously set to true").
+  app.allowNonRestoredState =
+    input.RunConfigurationUpdate?.FlinkRunConfiguration?.AllowNonRestoredState ?? false;
   if (input.RuntimeEnvironmentUpdate !== undefined) app.runtime = input.RuntimeEnvironmentUpdate;
   if (input.ServiceExecutionRoleUpdate !== undefined) {
     app.serviceExecutionRole = input.ServiceExecutionRoleUpdate;

@@ -540,6 +540,72 @@ describe('application lifecycle', () => {
   });
 });
 
+describe('restoring from a custom snapshot', () => {
+  it('stops with a snapshot, starts from the named one and describes the restore configuration', async () => {
+    local.services.kinesisAnalytics.putApplication({
+      name: 'restored',
+      snapshots: [{ name: 'point', versionId: 1, createdAt: '2026-10-05T00:00:00Z' }],
+    });
+    await kda.send(new StopApplicationCommand({ ApplicationName: 'restored', Force: false }));
+    expect(await status('restored')).toBe('STOPPING');
+    await waitFor(
+      () => status('restored'),
+      (s) => s === 'READY',
+    );
+    await kda.send(
+      new StartApplicationCommand({
+        ApplicationName: 'restored',
+        RunConfiguration: {
+          FlinkRunConfiguration: { AllowNonRestoredState: true },
+          ApplicationRestoreConfiguration: {
+            ApplicationRestoreType: 'RESTORE_FROM_CUSTOM_SNAPSHOT',
+            SnapshotName: 'point',
+          },
+        },
+      }),
+    );
+    expect(await status('restored')).toBe('STARTING');
+    await waitFor(
+      () => status('restored'),
+      (s) => s === 'RUNNING',
+    );
+    const { ApplicationDetail } = await kda.send(
+      new DescribeApplicationCommand({ ApplicationName: 'restored' }),
+    );
+    expect(ApplicationDetail?.ApplicationConfigurationDescription?.RunConfigurationDescription).toEqual({
+      ApplicationRestoreConfigurationDescription: {
+        ApplicationRestoreType: 'RESTORE_FROM_CUSTOM_SNAPSHOT',
+        SnapshotName: 'point',
+      },
+      FlinkRunConfigurationDescription: { AllowNonRestoredState: true },
+    });
+  });
+
+  it('resets AllowNonRestoredState to false on an update that does not set it, as MSF does', async () => {
+    local.services.kinesisAnalytics.putApplication({ name: 'reset', status: 'READY' });
+    await kda.send(
+      new UpdateApplicationCommand({
+        ApplicationName: 'reset',
+        CurrentApplicationVersionId: 1,
+        RunConfigurationUpdate: { FlinkRunConfiguration: { AllowNonRestoredState: true } },
+      }),
+    );
+    const updated = await kda.send(
+      new UpdateApplicationCommand({
+        ApplicationName: 'reset',
+        CurrentApplicationVersionId: 2,
+        ApplicationConfigurationUpdate: {
+          ApplicationSnapshotConfigurationUpdate: { SnapshotsEnabledUpdate: true },
+        },
+      }),
+    );
+    expect(
+      updated.ApplicationDetail?.ApplicationConfigurationDescription?.RunConfigurationDescription
+        ?.FlinkRunConfigurationDescription,
+    ).toEqual({ AllowNonRestoredState: false });
+  });
+});
+
 describe('ListApplications', () => {
   it('pages applications in name order', async () => {
     const first = await kda.send(new ListApplicationsCommand({ Limit: 3 }));
