@@ -186,6 +186,37 @@ export function Pipeline({ app, stack }: StackContext) {
     }),
   );
 
+  // The flink-snapshots command's way to an application (pin, snapshot now, restore): the same one
+  // tenant per session and tag condition as the worker's, plus the stop and start a restore needs. Any
+  // principal of this account whose own policy allows sts:AssumeRole on it (the account principal in
+  // the trust policy delegates to IAM policies); the worker's role cannot stop or start applications.
+  const operatorRole = new iam.Role(stack, 'OperatorRole', {
+    roleName: names.operator,
+    description: `${app.stage} ${app.name}: operators' MSF access (flink-snapshots command), one tenant per session`,
+    assumedBy: new iam.AccountPrincipal(account),
+    maxSessionDuration: Duration.hours(1),
+  });
+  operatorRole.assumeRolePolicy?.addStatements(
+    new iam.PolicyStatement({
+      effect: iam.Effect.ALLOW,
+      principals: [new iam.AccountPrincipal(account)],
+      actions: ['sts:TagSession'],
+      conditions: tenantTagConditions,
+    }),
+  );
+  operatorRole.addToPrincipalPolicy(
+    new iam.PolicyStatement({
+      effect: iam.Effect.ALLOW,
+      actions: [...MSF_ACTIONS, ...OPERATOR_MSF_ACTIONS],
+      resources: [`arn:${partition}:kinesisanalytics:*:${account}:application/*`],
+      conditions: {
+        StringEquals: {
+          [`aws:ResourceTag/${TENANT_TAG_KEY}`]: `\${aws:PrincipalTag/${TENANT_TAG_KEY}}`,
+        },
+      },
+    }),
+  );
+
   worker.addEventSource(
     new SqsEventSource(workQueue, {
       batchSize: PIPELINE.worker.batchSize,
@@ -233,6 +264,7 @@ export function Pipeline({ app, stack }: StackContext) {
     alertsTopicArn: alertsTopic.topicArn,
     tenantMode: settings.tenantMode,
     msfAccessRoleArn,
+    operatorRoleArn: operatorRole.roleArn,
     roleArnPattern: rolePattern,
     tickMinutes: PIPELINE.tickMinutes,
     runTtlDays: PIPELINE.runTtlDays,
@@ -250,6 +282,7 @@ export function Pipeline({ app, stack }: StackContext) {
     WorkerFunctionName: worker.functionName,
     WorkerRoleArn: workerRole.roleArn,
     MsfAccessRoleArn: msfAccessRole.roleArn,
+    OperatorRoleArn: operatorRole.roleArn,
     DashboardName: monitoring.dashboard.dashboardName,
   });
 
@@ -264,6 +297,12 @@ export const MSF_ACTIONS = [
   'kinesisanalytics:DescribeApplicationSnapshot',
   'kinesisanalytics:ListApplicationSnapshots',
   'kinesisanalytics:DeleteApplicationSnapshot',
+] as const;
+
+/** What a restore adds, for operators only: a graceful stop, and a start from a chosen snapshot. */
+export const OPERATOR_MSF_ACTIONS = [
+  'kinesisanalytics:StopApplication',
+  'kinesisanalytics:StartApplication',
 ] as const;
 
 /** A session's tags must be exactly the tenant tag, with a value: no session for no tenant. */

@@ -29,7 +29,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import config from '../../sst.config';
 import { alarmNamePrefix, SQS_MAX_DELAY_SECONDS, THRESHOLDS, TOP_N, WIDGETS } from '../../stacks/monitoring';
 import { msfAlarmSuffix } from '../../stacks/msf-health';
-import { MIN_VISIBILITY_TO_TIMEOUT_RATIO, MSF_ACTIONS } from '../../stacks/Pipeline';
+import { MIN_VISIBILITY_TO_TIMEOUT_RATIO, MSF_ACTIONS, OPERATOR_MSF_ACTIONS } from '../../stacks/Pipeline';
 import {
   asList,
   identityStatements,
@@ -101,12 +101,14 @@ function ref(target: string): string {
   return `\${${target}}`;
 }
 
-function msfAccessRoleId(template: Template): string {
-  const ids = Object.keys(template.findResources('AWS::IAM::Role')).filter((id) =>
-    id.includes('MsfAccessRole'),
-  );
-  if (ids.length !== 1) throw new Error(`Expected one MSF access role, found ${ids.join(', ') || 'none'}`);
+function roleIdOf(template: Template, construct: 'MsfAccessRole' | 'OperatorRole'): string {
+  const ids = Object.keys(template.findResources('AWS::IAM::Role')).filter((id) => id.includes(construct));
+  if (ids.length !== 1) throw new Error(`Expected one ${construct}, found ${ids.join(', ') || 'none'}`);
   return ids[0] as string;
+}
+
+function msfAccessRoleId(template: Template): string {
+  return roleIdOf(template, 'MsfAccessRole');
 }
 
 function logGroupOf(template: Template, handler: string): string {
@@ -606,6 +608,41 @@ describe('least privilege', () => {
     }
   });
 
+  it('gives operators their own role: the tenant condition, the stop and start a restore needs, trusted by the account', () => {
+    for (const { stage, pipeline } of stages()) {
+      const id = roleIdOf(pipeline, 'OperatorRole');
+      const role = resource(pipeline, id).Properties;
+      expect(role.RoleName).toBe(roleNames(stage, TEST_REGION).operator);
+      const statements = identityStatements(pipeline).filter(
+        (s) => s.owner.startsWith(id) || s.owner.includes('OperatorRoleDefaultPolicy'),
+      );
+      expect(
+        statements.map(({ statement }) => ({
+          actions: asList(statement.Action).sort(),
+          resources: asList(statement.Resource).map((r) => render(r)),
+          condition: statement.Condition,
+        })),
+      ).toEqual([
+        {
+          actions: [...MSF_ACTIONS, ...OPERATOR_MSF_ACTIONS].sort(),
+          resources: [`arn:${PARTITION}:kinesisanalytics:*:${TEST_ACCOUNT}:application/*`],
+          condition: {
+            StringEquals: { [`aws:ResourceTag/${TENANT_TAG_KEY}`]: `\${aws:PrincipalTag/${TENANT_TAG_KEY}}` },
+          },
+        },
+      ]);
+      const trust = (role.AssumeRolePolicyDocument as { Statement: Statement[] }).Statement;
+      expect(trust.map((s) => asList(s.Action))).toEqual([['sts:AssumeRole'], ['sts:TagSession']]);
+      for (const statement of trust) {
+        expect(render((statement.Principal as { AWS: unknown }).AWS)).toContain(`:iam::${TEST_ACCOUNT}:root`);
+      }
+      expect(trust[1]?.Condition).toEqual({
+        StringLike: { [`aws:RequestTag/${TENANT_TAG_KEY}`]: '?*' },
+        'ForAllValues:StringEquals': { 'aws:TagKeys': [TENANT_TAG_KEY] },
+      });
+    }
+  });
+
   it('lets no identity policy of either stack reach an MSF application without the tenant condition', () => {
     for (const { pipeline, storage } of stages()) {
       for (const { owner, statement } of [...identityStatements(pipeline), ...identityStatements(storage)]) {
@@ -709,6 +746,7 @@ describe('deployment parameter', () => {
         workQueueArn: ref(`${queueId}.Arn`),
         alertsTopicArn: ref(logicalId(storage, 'AWS::SNS::Topic')),
         msfAccessRoleArn: `arn:${PARTITION}:iam::${TEST_ACCOUNT}:role/${roleNames(stage, TEST_REGION).msfAccess}`,
+        operatorRoleArn: ref(`${roleIdOf(pipeline, 'OperatorRole')}.Arn`),
       });
       // The tenants' policy writes `apps/<tenant>/*` only: the descriptor lies outside `apps/`.
       expect(deploymentParameterName(stage).startsWith(`/flink-snapshots/${stage}/apps/`)).toBe(false);

@@ -120,7 +120,9 @@ export function envOf(descriptor: DeploymentDescriptor): Env {
     accountId: descriptor.accountId,
     partition: partitionOf(descriptor.region),
     roleArnPattern: descriptor.roleArnPattern,
-    msfAccessRoleArn: descriptor.msfAccessRoleArn,
+    // The command reaches applications through the operator role (which may also stop and start them),
+    // one tenant per session like the worker; the worker's MSF access role trusts the worker only.
+    msfAccessRoleArn: descriptor.operatorRoleArn,
   };
 }
 

@@ -68,10 +68,11 @@ export const TENANT_TAG_KEY = 'flink-snapshots:tenant';
 export function roleNames(
   stage: string,
   region: string,
-): { readonly worker: string; readonly msfAccess: string } {
+): { readonly worker: string; readonly msfAccess: string; readonly operator: string } {
   const names = {
     worker: `${APP_NAME}-${stage}-${region}-worker`,
     msfAccess: `${APP_NAME}-${stage}-${region}-msf`,
+    operator: `${APP_NAME}-${stage}-${region}-operator`,
   };
   for (const name of Object.values(names)) {
     if (name.length > 64) {
@@ -569,6 +570,8 @@ export const DeploymentDescriptorSchema = z.strictObject({
   alertsTopicArn: z.string({ error: 'the failures topic ARN' }).regex(ARN('sns')),
   tenantMode: z.enum(['required', 'open'], { error: 'required or open' }),
   msfAccessRoleArn: z.string({ error: 'the MSF access role ARN' }).regex(ARN('iam')),
+  /** The role the flink-snapshots command acts on applications through, one tenant per session. */
+  operatorRoleArn: z.string({ error: 'the operator role ARN' }).regex(ARN('iam')),
   roleArnPattern: z.string({ error: 'the IAM pattern of assumable roles' }).regex(ARN('iam')),
   tickMinutes: whole(1, 1440),
   runTtlDays: whole(1, 3650),

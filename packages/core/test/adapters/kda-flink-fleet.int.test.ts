@@ -130,14 +130,16 @@ describe('KdaFlinkSnapshots', () => {
       versionId: 3,
       snapshotsEnabled: true,
       restoreSnapshotName: 'manual-restore',
+      restoreType: 'RESTORE_FROM_CUSTOM_SNAPSHOT',
+      allowNonRestoredState: false,
+      maintenanceWindow: undefined,
     });
-    await expect(flink.describeApplication('stopped')).resolves.toEqual({
+    await expect(flink.describeApplication('stopped')).resolves.toMatchObject({
       name: 'stopped',
       arn: `arn:aws:kinesisanalytics:${REGION}:${local.accountId}:application/stopped`,
       status: 'READY',
       versionId: 1,
       snapshotsEnabled: false,
-      restoreSnapshotName: undefined,
     });
   });
 

@@ -237,6 +237,7 @@ export function deploymentDescriptor(
     alertsTopicArn: env.alertsTopicArn,
     tenantMode: env.tenantMode,
     msfAccessRoleArn: env.msfAccessRoleArn,
+    operatorRoleArn: `arn:${env.partition}:iam::${env.accountId}:role/${roleNames(env.stage, env.region).operator}`,
     roleArnPattern: env.roleArnPattern,
     tickMinutes: env.tickMinutes,
     runTtlDays: env.runTtlDays,
