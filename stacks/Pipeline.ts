@@ -124,7 +124,11 @@ export function Pipeline({ app, stack }: StackContext) {
       ),
       allow(['sqs:SendMessage'], [workQueue.queueArn]),
       // GetItem: a repeated tick reads an invalid configuration's run to publish its pending alert.
-      allow(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], [tableArn]),
+      // DeleteItem: the pointer of an application whose parameter is gone.
+      allow(
+        ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+        [tableArn],
+      ),
       // The scheduling pointers (one per application) are read through the byRun index.
       allow(['dynamodb:Query'], [tableArn, indexArn]),
       ...publishAlerts,

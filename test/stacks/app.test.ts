@@ -507,6 +507,7 @@ describe('least privilege', () => {
         'dynamodb:GetItem': [table],
         'dynamodb:PutItem': [table],
         'dynamodb:UpdateItem': [table],
+        'dynamodb:DeleteItem': [table],
         'dynamodb:Query': [table, `${table}/index/${RUNS_TABLE.byRunIndex.name}`],
         'sns:Publish': [ref(logicalId(storage, 'AWS::SNS::Topic'))],
         'kms:GenerateDataKey': [ref(`${logicalId(storage, 'AWS::KMS::Key')}.Arn`)],

@@ -190,6 +190,11 @@ export interface RunStore {
     key: { readonly appKey: string; readonly tenant: string },
     ending: EndedRun & { readonly readyAt?: number | undefined; readonly durationMs?: number | undefined },
   ): Promise<void>;
+  /**
+   * Deletes the pointer of an application whose parameter is gone, unless it holds pins or a restore
+   * point (an operator's decision outlives the parameter). True when it was deleted.
+   */
+  forget(appKey: string): Promise<boolean>;
   /** Names of the application's pinned snapshots, which retention never deletes (a strongly consistent read). */
   pinsOf(appKey: string): Promise<ReadonlySet<string>>;
   /** Pins (or unpins) a snapshot of an application: retention keeps it, reason `pinned`. */

@@ -12,6 +12,7 @@ import {
   waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
 import {
+  DeleteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -159,6 +160,25 @@ export class DynamoRunStore implements RunStore {
     } catch (error) {
       if (awsErrorCode(error) === CONDITION_FAILED) return;
       throw toDomainError(error, { operation: 'UpdateItem' });
+    }
+  }
+
+  /** Deletes an application's pointer unless it holds pins or a restore point. */
+  async forget(appKey: string): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new DeleteCommand({
+          TableName: this.#tableName,
+          Key: { [PK]: appKey, [SK]: SCHEDULE_RUN_ID },
+          ConditionExpression:
+            'attribute_exists(#pk) AND attribute_not_exists(pins) AND attribute_not_exists(restorePoint)',
+          ExpressionAttributeNames: { '#pk': PK },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (awsErrorCode(error) === CONDITION_FAILED) return false;
+      throw toDomainError(error, { operation: 'DeleteItem' });
     }
   }
 

@@ -55,6 +55,8 @@ export interface DispatchReport {
   readonly resent: number;
   /** Enabled applications without a READY snapshot within their objective. */
   readonly stale: number;
+  /** Pointers of applications whose parameter is gone, deleted on this tick (those holding pins stay). */
+  readonly forgotten: number;
   /** Age in minutes of the oldest newest-READY snapshot among enabled applications (0 when none). */
   readonly maxSnapshotAgeMinutes: number;
   /** The invalid parameters by name with their problems (the first 50). */
@@ -81,7 +83,7 @@ const MAX_SETTLE_MS = 3_600_000;
 /** Recent snapshot durations kept on the pointer. */
 const DURATIONS_KEPT = 5;
 
-type PageCounts = Omit<DispatchReport, 'runId' | 'maxSnapshotAgeMinutes' | 'invalidParameters'>;
+type PageCounts = Omit<DispatchReport, 'runId' | 'forgotten' | 'maxSnapshotAgeMinutes' | 'invalidParameters'>;
 
 const NO_COUNTS: PageCounts = {
   configsRead: 0,
@@ -97,11 +99,13 @@ const NO_COUNTS: PageCounts = {
 
 /** The report of a tick that dispatched nothing (e.g. one whose dispatcher failed): its runId, nothing counted. */
 export function emptyDispatchReport(runId: string): DispatchReport {
-  return { runId, ...NO_COUNTS, maxSnapshotAgeMinutes: 0, invalidParameters: [] };
+  return { runId, ...NO_COUNTS, forgotten: 0, maxSnapshotAgeMinutes: 0, invalidParameters: [] };
 }
 
 interface PageResult {
   readonly counts: PageCounts;
+  /** The pointer key of every parameter of the page, valid or not. */
+  readonly appKeys: readonly string[];
   readonly maxSnapshotAgeMinutes: number;
   readonly invalidParameters: DispatchReport['invalidParameters'];
 }
@@ -262,6 +266,7 @@ export async function dispatch(deps: Deps, input: DispatchInput): Promise<Dispat
   let maxSnapshotAgeMinutes = 0;
   const invalidParameters: DispatchReport['invalidParameters'][number][] = [];
   const inFlight = new Set<Promise<void>>();
+  const seen = new Set<string>();
   let failure: { readonly error: unknown } | undefined;
   for await (const page of deps.configs.pages(configPathPrefix(input.stage))) {
     if (failure) break;
@@ -269,6 +274,7 @@ export async function dispatch(deps: Deps, input: DispatchInput): Promise<Dispat
       (result) => {
         for (const key of Object.keys(totals) as (keyof PageCounts)[]) totals[key] += result.counts[key];
         maxSnapshotAgeMinutes = Math.max(maxSnapshotAgeMinutes, result.maxSnapshotAgeMinutes);
+        for (const appKey of result.appKeys) seen.add(appKey);
         invalidParameters.push(...result.invalidParameters);
       },
       (error: unknown) => {
@@ -282,6 +288,7 @@ export async function dispatch(deps: Deps, input: DispatchInput): Promise<Dispat
   await Promise.all(inFlight);
   // A failed page fails the tick: the scheduler retries it, and the repeat re-sends what is still DISPATCHED.
   if (failure) throw failure.error;
+  const forgotten = await forgetRemoved(deps, schedule, seen);
 
   deps.metrics.count(MetricName.DISPATCHED, totals.enqueued);
   deps.metrics.count(MetricName.CONFIG_INVALID, totals.invalid);
@@ -291,6 +298,7 @@ export async function dispatch(deps: Deps, input: DispatchInput): Promise<Dispat
   const report: DispatchReport = {
     runId: tick.runId,
     ...totals,
+    forgotten,
     maxSnapshotAgeMinutes,
     invalidParameters: invalidParameters
       .sort((a, b) => (a.parameter < b.parameter ? -1 : 1))
@@ -299,6 +307,26 @@ export async function dispatch(deps: Deps, input: DispatchInput): Promise<Dispat
   const { invalidParameters: _named, ...counts } = report;
   deps.log.info('dispatched', counts);
   return report;
+}
+
+/**
+ * Deletes the pointers of applications whose parameter this tick did not read (every page was read: a
+ * failed read fails the tick first), so removed applications are not read on every tick for ever. A
+ * pointer that holds pins or a restore point stays (`status` shows it as removed).
+ */
+async function forgetRemoved(
+  deps: Deps,
+  schedule: ReadonlyMap<string, ScheduleEntry>,
+  seen: ReadonlySet<string>,
+): Promise<number> {
+  const removed = [...schedule.keys()].filter((appKey) => !seen.has(appKey));
+  const forgotten = await mapWithConcurrency(removed, WRITE_CONCURRENCY, (appKey) =>
+    deps.runs.forget(appKey),
+  );
+  const count = forgotten.filter(Boolean).length;
+  if (removed.length > 0)
+    deps.log.info('forgot removed applications', { removed: removed.length, forgotten: count });
+  return count;
 }
 
 async function dispatchPage(deps: Deps, tick: Tick, page: readonly ConfigParameter[]): Promise<PageResult> {
@@ -383,6 +411,10 @@ async function dispatchPage(deps: Deps, tick: Tick, page: readonly ConfigParamet
       resent,
       stale: freshness.stale,
     },
+    appKeys: [
+      ...valid.map((config) => config.appKey),
+      ...invalid.map(({ parameter, error }) => error.appKey ?? parameter.name),
+    ],
     maxSnapshotAgeMinutes: freshness.maxAgeMinutes,
     invalidParameters: invalid.map(({ parameter, error }) => ({
       parameter: parameter.name,

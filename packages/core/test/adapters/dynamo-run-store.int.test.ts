@@ -388,6 +388,31 @@ describeOnTarget('DynamoRunStore scheduling pointers', () => {
     });
   });
 
+  it('forgets a pointer, but not one holding a pin or a restore point, and never a run', async () => {
+    const tenant = 'tenant-a';
+    const [plain, pinned, restored] = [newRun(), newRun(), newRun()];
+    for (const run of [plain, pinned, restored]) {
+      await store.markScheduled({ appKey: run.appKey, tenant, lastRunId: run.runId, lastRunAt: NOW });
+    }
+    await store.create(plain, NOW);
+    await store.setPinned({ appKey: pinned.appKey, tenant }, 'flink-snapshots-a', true);
+    await store.setRestorePoint({ appKey: restored.appKey, tenant }, 'flink-snapshots-b');
+
+    expect(await store.forget(plain.appKey)).toBe(true);
+    expect(await store.forget(pinned.appKey)).toBe(false);
+    expect(await store.forget(restored.appKey)).toBe(false);
+    expect(await store.forget(plain.appKey)).toBe(false);
+
+    const schedule = await store.readSchedule();
+    expect(schedule.has(plain.appKey)).toBe(false);
+    expect(schedule.has(pinned.appKey)).toBe(true);
+    expect(schedule.has(restored.appKey)).toBe(true);
+    expect(await store.get(keyOf(plain))).toBeDefined();
+    // Unpinning the last pin removes the set (DynamoDB has no empty sets): the pointer can go then.
+    await store.setPinned({ appKey: pinned.appKey, tenant }, 'flink-snapshots-a', false);
+    expect(await store.forget(pinned.appKey)).toBe(true);
+  });
+
   it('sets firstSeenAt once, and a stale episode until it is cleared', async () => {
     const { appKey } = newRun();
     const tenant = 'tenant-a';

@@ -125,6 +125,22 @@ describe('dispatch', () => {
     expect(again).toMatchObject({ due: 2, enqueued: 1, alreadyRunning: 1 });
     expect(w.queue.messages().map((m) => m.appKey)).toEqual(['t/b']);
   });
+
+  it('forgets the pointer of an application whose parameter is gone, unless it holds a pin', async () => {
+    const w = world();
+    for (const app of ['kept', 'removed', 'pinned']) w.configs.put(param('t', app), {});
+    await dispatch(w, tickAt(w));
+    await w.runs.setPinned({ appKey: 't/pinned', tenant: 't' }, 'flink-snapshots-1', true);
+    w.configs.parameters.delete(param('t', 'removed'));
+    w.configs.parameters.delete(param('t', 'pinned'));
+    w.clock.advance(5 * 60_000);
+
+    expect((await dispatch(w, tickAt(w))).forgotten).toBe(1);
+
+    expect([...(await w.runs.readSchedule()).keys()].sort()).toEqual(['t/kept', 't/pinned']);
+    // Its runs stay, for their time to live: the audit trail outlives the parameter.
+    expect(await w.runs.listByApplication('t/removed', 5)).toHaveLength(1);
+  });
 });
 
 describe('dispatch against the tenant registry', () => {

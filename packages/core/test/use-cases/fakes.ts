@@ -377,6 +377,17 @@ export class MemoryRunStore implements RunStore {
   readonly pins = new Map<string, Set<string>>();
   readonly restorePoints = new Map<string, string>();
 
+  async forget(appKey: string): Promise<boolean> {
+    if (
+      !this.pointers.has(appKey) ||
+      (this.pins.get(appKey)?.size ?? 0) > 0 ||
+      this.restorePoints.has(appKey)
+    ) {
+      return false;
+    }
+    return this.pointers.delete(appKey);
+  }
+
   async pinsOf(appKey: string): Promise<ReadonlySet<string>> {
     const restorePoint = this.restorePoints.get(appKey);
     return new Set([...(this.pins.get(appKey) ?? []), ...(restorePoint === undefined ? [] : [restorePoint])]);
