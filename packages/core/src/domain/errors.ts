@@ -1,5 +1,5 @@
 /**
- * The error hierarchy of STYLE.md: one base, two families. Retryable errors are thrown out of the record
+ * The error hierarchy: one base, two families. Retryable errors are thrown out of the record
  * handler so SQS retries the message (and finally dead-letters it); permanent errors are recorded in the
  * run, alerted, and the message is consumed. Classify with `instanceof` (isRetryable), never on messages.
  */

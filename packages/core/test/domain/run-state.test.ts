@@ -26,7 +26,7 @@ import {
 const STATES = Object.values(RunState);
 const ORIGINS: RunOrigin[] = [RUN_START, ...STATES];
 
-/** DESIGN.md "A run", written out independently of the table under test. */
+/** The README's "A run" states, written out independently of the table under test. */
 const ALLOWED = new Set([
   'NONE→DISPATCHED',
   'NONE→FAILED',
@@ -87,7 +87,7 @@ describe('run transitions', () => {
     },
   );
 
-  it('has exactly the terminal states of DESIGN.md', () => {
+  it('has exactly the terminal states the README names', () => {
     expect([...TERMINAL_STATES].sort()).toEqual(['COMPLETED', 'FAILED', 'SKIPPED', 'TIMED_OUT']);
   });
 
