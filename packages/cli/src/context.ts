@@ -126,12 +126,45 @@ export function envOf(descriptor: DeploymentDescriptor): Env {
   };
 }
 
+/** The wall clock; `--now` sets where it starts, and it runs on from there, so waits and deadlines pass. */
+function systemClock(startAt?: number): { now(): number } {
+  const startedAt = Date.now();
+  return { now: () => (startAt ?? startedAt) + (Date.now() - startedAt) };
+}
+
+/**
+ * The local AWS's simulated clock, when AWS_ENDPOINT_URL names a loopback address that answers its
+ * control plane (`GET /_local/clock`): there time may run 100 times faster, and ages, due times and
+ * waits are judged by it. Undefined elsewhere (real AWS: the wall clock).
+ */
+async function localAwsClock(): Promise<{ now(): number } | undefined> {
+  const endpoint = process.env.AWS_ENDPOINT_URL;
+  if (endpoint === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL('/_local/clock', endpoint);
+  } catch {
+    return undefined;
+  }
+  if (!['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname)) return undefined;
+  try {
+    const response = await fetch(url, { signal: AbortSignal.timeout(1000) });
+    if (!response.ok) return undefined;
+    const body = (await response.json()) as { now?: unknown; timeScale?: unknown };
+    const { now, timeScale } = body;
+    if (typeof now !== 'number' || typeof timeScale !== 'number' || !(timeScale > 0)) return undefined;
+    const fetchedAt = Date.now();
+    return { now: () => now + (Date.now() - fetchedAt) / timeScale };
+  } catch {
+    return undefined;
+  }
+}
+
 /** Finds the stage and builds its adapters. */
 export async function openStage(options: GlobalOptions): Promise<Stage> {
   const descriptor = await readDeployment(options);
-  // `--now` sets where the clock starts; it runs on from there, so waits and deadlines still pass.
-  const startedAt = Date.now();
-  const clock = { now: () => (options.now ?? startedAt) + (Date.now() - startedAt) };
+  const clock =
+    options.now === undefined ? ((await localAwsClock()) ?? systemClock()) : systemClock(options.now);
   const adapters = createAdapters(envOf(descriptor), { clock });
   const configs = new SsmConfigSource(new SSMClient({ region: descriptor.region }), {
     maxRequestsPerSecond: PIPELINE.dispatcher.ssmRequestsPerSecond,

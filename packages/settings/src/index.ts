@@ -74,7 +74,8 @@ export function roleNames(
     msfAccess: `${APP_NAME}-${stage}-${region}-msf`,
     operator: `${APP_NAME}-${stage}-${region}-operator`,
   };
-  for (const name of Object.values(names)) {
+  // The longest first, so the limit said is the one every name meets.
+  for (const name of Object.values(names).sort((a, b) => b.length - a.length)) {
     if (name.length > 64) {
       throw new RangeError(
         `Role name ${name} has ${name.length} characters; expected at most 64 (IAM's limit): use a stage name of at most ${64 - (name.length - stage.length)} characters`,

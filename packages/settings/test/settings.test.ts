@@ -48,9 +48,10 @@ describe('stageSettings', () => {
     expect(roleNames('prod', 'eu-west-1')).toEqual({
       worker: 'flink-snapshots-prod-eu-west-1-worker',
       msfAccess: 'flink-snapshots-prod-eu-west-1-msf',
+      operator: 'flink-snapshots-prod-eu-west-1-operator',
     });
     expect(() => roleNames('a-very-long-stage-name-indeed', 'ap-southeast-3')).toThrow(
-      /has 67 characters; expected at most 64 \(IAM's limit\): use a stage name of at most 26 characters/,
+      /has 69 characters; expected at most 64 \(IAM's limit\): use a stage name of at most 24 characters/,
     );
   });
 
