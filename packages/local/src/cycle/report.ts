@@ -29,7 +29,8 @@ export function wrap(text: string, width: number): string[] {
 
 /**
  * A table whose last column takes what is left of the width and wraps onto indented continuation lines;
- * the other columns are as wide as their widest cell.
+ * the other columns are as wide as their widest cell. A last cell that would take more than two lines
+ * there goes on lines of its own under the row, nearly the whole width, so a long reason stays readable.
  */
 export function table(headers: readonly string[], rows: readonly (readonly string[])[]): string {
   const fixed = headers
@@ -43,6 +44,9 @@ export function table(headers: readonly string[], rows: readonly (readonly strin
       .map((cell, i) => cell.padEnd(fixed[i] ?? 0))
       .join('  ');
     const tail = wrap(cells.at(-1) ?? '', last);
+    if (tail.length > 2) {
+      return [head.trimEnd(), ...wrap(cells.at(-1) ?? '', REPORT_WIDTH - 4).map((part) => `    ${part}`)];
+    }
     return tail.map((part, i) => `${i === 0 ? head : ''.padEnd(head.length)}  ${part}`.trimEnd());
   };
   const rule = [...fixed, Math.min(last, (headers.at(-1) ?? '').length)].map((w) => '-'.repeat(w));
