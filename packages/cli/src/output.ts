@@ -1,7 +1,7 @@
 /**
  * How the command prints: tables that fit 100 columns (the reason a user must act on gets a line of its
  * own, wrapped, never cut), human times (ISO UTC and relative), colour only on a terminal and never with
- * NO_COLOR (picocolors decides), JSON on stdout with `--json`, progress on stderr.
+ * colour on a terminal only and never with NO_COLOR, JSON on stdout with `--json`, progress on stderr.
  */
 import Table from 'cli-table3';
 import pc from 'picocolors';
@@ -9,7 +9,14 @@ import pc from 'picocolors';
 /** The width every table fits in. */
 export const WIDTH = 100;
 
-export const colors = pc;
+/**
+ * Colour only on a terminal (or with FORCE_COLOR), never with NO_COLOR: picocolors alone also colours
+ * whenever CI is set, which would put escape codes into piped output and the widths of every line.
+ */
+const colorEnabled =
+  !('NO_COLOR' in process.env) && ('FORCE_COLOR' in process.env || process.stdout.isTTY === true);
+
+export const colors = pc.createColors(colorEnabled);
 
 /** Prints a value as JSON on stdout (the `--json` contract: one document per command). */
 export function printJson(value: unknown): void {
@@ -31,7 +38,7 @@ export function say(text: string, indent = ''): void {
 
 /** Progress of something that waits: on stderr, so stdout stays the result. */
 export function progress(line: string): void {
-  process.stderr.write(`${pc.dim(line)}\n`);
+  process.stderr.write(`${colors.dim(line)}\n`);
 }
 
 /** `2026-11-29T22:50:12Z`. */
@@ -78,10 +85,10 @@ export function when(ms: number | undefined, now: number): string {
 
 /** A run or freshness state, coloured by what it asks of the reader. */
 export function paintState(state: string): string {
-  if (['FAILED', 'TIMED_OUT', 'stale', 'invalid'].includes(state)) return pc.red(state);
+  if (['FAILED', 'TIMED_OUT', 'stale', 'invalid'].includes(state)) return colors.red(state);
   if (['SKIPPED', 'grace', 'DISPATCHED', 'SNAPSHOT_REQUESTED', 'SNAPSHOT_READY', 'PRUNED'].includes(state))
-    return pc.yellow(state);
-  if (['COMPLETED', 'fresh'].includes(state)) return pc.green(state);
+    return colors.yellow(state);
+  if (['COMPLETED', 'fresh'].includes(state)) return colors.green(state);
   return state;
 }
 
@@ -101,7 +108,7 @@ export function renderTable(
 ): string {
   const total = columns.reduce((sum, column) => sum + column.width, 0);
   const table = new Table({
-    head: columns.map((column) => pc.bold(column.head)),
+    head: columns.map((column) => colors.bold(column.head)),
     colWidths: columns.map((column) => column.width),
     wordWrap: true,
     wrapOnWordBoundary: true,
