@@ -225,6 +225,25 @@ describe('config', () => {
       problems: [expect.stringContaining('did you mean')],
     });
   });
+
+  it('shows a valid cron schedule in words and its next runs in UTC and in its time zone', async () => {
+    const result = await cli(
+      fleet.stage,
+      ['--json', '--now', '2026-11-29T12:00:00Z', 'config', 'validate', '-'],
+      '{"schedule":{"cron":"0 2 * * *","timezone":"Europe/Berlin"}}',
+    );
+    expect(result.code).toBe(0);
+    expect(result.json()).toMatchObject({
+      valid: true,
+      schedule: expect.stringContaining('At 02:00 AM, Europe/Berlin'),
+      nextRuns: expect.arrayContaining([
+        expect.objectContaining({
+          slot: '2026-11-30T01:00Z',
+          local: '2026-11-30T02:00+01:00 (Europe/Berlin)',
+        }),
+      ]),
+    });
+  });
 });
 
 describe('pin', () => {

@@ -9,6 +9,7 @@ import {
   admitConfigs,
   configParameterName,
   configPathPrefix,
+  describeSchedule,
   formatIssue,
   judgeApplicationConfig,
   type Provenance,
@@ -93,10 +94,18 @@ export async function validateCommand(
     result = parseAppConfig(parameter, text, { stage: global.stage, tickMinutes }, 'String');
   }
   const runs = result.ok ? nextRuns(result.config, now, tickMinutes) : [];
+  const schedule = result.ok ? describeSchedule(scheduledApp(result.config), tickMinutes) : undefined;
   if (global.json) {
     printJson(
       result.ok
-        ? { valid: true, parameter, config: result.config, provenance: result.provenance, nextRuns: runs }
+        ? {
+            valid: true,
+            parameter,
+            config: result.config,
+            provenance: result.provenance,
+            schedule,
+            nextRuns: runs,
+          }
         : {
             valid: false,
             parameter,
@@ -106,6 +115,7 @@ export async function validateCommand(
     );
   } else if (result.ok) {
     println(`${colors.green('valid')}${options.app === undefined ? '' : ` as ${parameter}`}`);
+    if (schedule !== undefined) println(`Schedule: ${schedule}`);
     println('Next runs:');
     for (const run of runs) {
       println(
